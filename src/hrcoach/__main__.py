@@ -1,0 +1,3 @@
+from hrcoach.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,203 @@
+"""The capture format (`*.hrcap.jsonl`): a strap's raw notifications, byte for byte.
+
+First line a header `{"hrcoach_capture": 1, "device": {...}, "started_at": "<UTC ISO-8601>"}`,
+then one event a line: `{"t": 1.002, "hrm": "163c1104"}` (raw 0x2A37 payload in hex),
+`{"t": 300.2, "link": "disconnected"}` or `{"t": 0.5, "battery": 87}`. `t` is seconds since
+the start. Files ending in `.gz` are read and written gzip-compressed.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from hrcoach.models import BatteryRead, LinkChanged, LinkState
+
+FORMAT_VERSION = 1
+SUFFIX = ".hrcap.jsonl"
+
+
+class CaptureError(ValueError):
+    """A capture that cannot be read; the message is `path:line: what is wrong`."""
+
+
+@dataclass(frozen=True, slots=True)
+class RawNotification:
+    """A 0x2A37 notification as the strap sent it."""
+
+    t: float
+    data: bytes
+
+
+CaptureEvent = RawNotification | LinkChanged | BatteryRead
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureHeader:
+    started_at: datetime
+    device: dict[str, Any]
+
+
+def is_capture(path: Path) -> bool:
+    name = path.name.lower()
+    return name.endswith((SUFFIX, SUFFIX + ".gz"))
+
+
+def _open_text(path: Path, mode: str) -> IO[str]:
+    if path.name.lower().endswith(".gz"):
+        return gzip.open(path, mode + "t", encoding="utf-8")  # type: ignore[return-value]
+    return open(path, mode, encoding="utf-8")  # noqa: SIM115
+
+
+def _parse_header(path: Path, line: str) -> CaptureHeader:
+    where = f"{path}:1"
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise CaptureError(f"{where}: header is not JSON ({exc.msg})") from None
+    if not isinstance(obj, dict) or "hrcoach_capture" not in obj:
+        raise CaptureError(f"{where}: not a capture header (no 'hrcoach_capture' key)")
+    if obj["hrcoach_capture"] != FORMAT_VERSION:
+        raise CaptureError(f"{where}: capture version {obj['hrcoach_capture']!r} is not supported")
+    device = obj.get("device", {})
+    if not isinstance(device, dict):
+        raise CaptureError(f"{where}: 'device' must be an object")
+    raw_start = obj.get("started_at")
+    try:
+        started = datetime.fromisoformat(str(raw_start))
+    except ValueError:
+        raise CaptureError(f"{where}: 'started_at' {raw_start!r} is not an ISO-8601 time") from None
+    if started.tzinfo is None:
+        started = started.replace(tzinfo=UTC)
+    return CaptureHeader(started_at=started.astimezone(UTC), device=device)
+
+
+def _parse_event(where: str, line: str) -> CaptureEvent:
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise CaptureError(f"{where}: not JSON ({exc.msg})") from None
+    if not isinstance(obj, dict):
+        raise CaptureError(f"{where}: an event must be a JSON object")
+    t = obj.get("t")
+    if isinstance(t, bool) or not isinstance(t, int | float) or not t >= 0:
+        raise CaptureError(f"{where}: 't' must be a number of seconds >= 0, got {t!r}")
+    t = float(t)
+    if "hrm" in obj:
+        value = obj["hrm"]
+        try:
+            data = bytes.fromhex(value) if isinstance(value, str) else None
+        except ValueError:
+            data = None
+        if data is None:
+            raise CaptureError(f"{where}: 'hrm' must be a hex string, got {value!r}")
+        return RawNotification(t, data)
+    if "link" in obj:
+        try:
+            return LinkChanged(t, LinkState(obj["link"]), str(obj.get("detail", "")))
+        except ValueError:
+            raise CaptureError(f"{where}: unknown link state {obj['link']!r}") from None
+    if "battery" in obj:
+        pct = obj["battery"]
+        if isinstance(pct, bool) or not isinstance(pct, int) or not 0 <= pct <= 100:
+            raise CaptureError(f"{where}: 'battery' must be a whole percent 0-100, got {pct!r}")
+        return BatteryRead(t, pct)
+    raise CaptureError(f"{where}: event has none of 'hrm', 'link', 'battery'")
+
+
+def iter_capture(path: Path) -> tuple[CaptureHeader, Iterator[CaptureEvent]]:
+    """Open a capture: its header, and its events read lazily in file order.
+
+    Raises CaptureError (or OSError for a file that cannot be opened)."""
+    fh = _open_text(path, "r")
+    try:
+        first = fh.readline()
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        fh.close()
+        raise CaptureError(f"{path}:1: unreadable ({exc})") from None
+    if not first.strip():
+        fh.close()
+        raise CaptureError(f"{path}:1: empty file, expected a capture header")
+    try:
+        header = _parse_header(path, first)
+    except CaptureError:
+        fh.close()
+        raise
+
+    def events() -> Iterator[CaptureEvent]:
+        with fh:
+            lineno = 1
+            try:
+                for lineno, line in enumerate(fh, start=2):  # noqa: B007
+                    if line.strip():
+                        yield _parse_event(f"{path}:{lineno}", line)
+            except (OSError, EOFError, UnicodeDecodeError) as exc:
+                raise CaptureError(f"{path}:{lineno + 1}: unreadable ({exc})") from None
+
+    return header, events()
+
+
+def read_capture(path: Path) -> tuple[CaptureHeader, list[CaptureEvent]]:
+    header, events = iter_capture(path)
+    return header, list(events)
+
+
+class CaptureWriter:
+    """Writes a capture as events arrive, flushing to disk at least every second of `t`."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        started_at: datetime,
+        device: dict[str, Any] | None = None,
+        flush_every_s: float = 1.0,
+    ) -> None:
+        self.path = path
+        self._fh = _open_text(path, "w")
+        self._flush_every = flush_every_s
+        self._last_flush_t = 0.0
+        header = {
+            "hrcoach_capture": FORMAT_VERSION,
+            "device": device or {},
+            "started_at": started_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        }
+        self._write(header)
+        self._fh.flush()
+
+    def _write(self, obj: dict[str, Any]) -> None:
+        self._fh.write(json.dumps(obj, separators=(", ", ": ")) + "\n")
+
+    def _after(self, t: float) -> None:
+        if t - self._last_flush_t >= self._flush_every:
+            self._fh.flush()
+            self._last_flush_t = t
+
+    def write(self, event: CaptureEvent) -> None:
+        t = round(event.t, 3)
+        if isinstance(event, RawNotification):
+            self._write({"t": t, "hrm": event.data.hex()})
+        elif isinstance(event, LinkChanged):
+            obj: dict[str, Any] = {"t": t, "link": event.state.value}
+            if event.detail:
+                obj["detail"] = event.detail
+            self._write(obj)
+        else:
+            self._write({"t": t, "battery": event.percent})
+        self._after(event.t)
+
+    def close(self) -> None:
+        if not self._fh.closed:
+            self._fh.flush()
+            self._fh.close()
+
+    def __enter__(self) -> CaptureWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,71 @@
+"""The `hrcoach` command: argparse only here; each command imports what it needs when it runs,
+so `--help` never loads textual or bleak."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from hrcoach import __version__
+
+
+class UsageError(Exception):
+    """Bad input from the user: printed as one line, exit code 2."""
+
+
+def _add_hrmax_overrides(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("HRmax for this run (overrides the profile)")
+    g.add_argument("--hrmax", type=int, metavar="BPM", help="use this measured HRmax")
+    g.add_argument("--age", type=int, metavar="YEARS", help="estimate HRmax from this age")
+    g.add_argument("--formula", choices=["tanaka", "fox", "gulati", "nes"], help="estimate formula (default tanaka)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hrcoach",
+        description="Heart-rate session coach: hold 60-80 %% HRmax (BDNF) and 70-80 %% (anandamide).",
+    )
+    parser.add_argument("--version", action="version", version=f"hrcoach {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("analyze", help="summarise a recording: time in each window, holds, cues")
+    p.add_argument("file", help="a capture (.hrcap.jsonl) or CSV (t_s,bpm[,rr_ms]); .gz accepted")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_hrmax_overrides(p)
+
+    p = sub.add_parser("demo", help="coach a bundled 35-minute run, as if live")
+    p.add_argument("--speed", type=float, default=30.0, help="replay speed (default 30x; 1 is real time)")
+    _add_hrmax_overrides(p)
+
+    p = sub.add_parser("profile", help="show or change your profile (age, HRmax, target window...)")
+    psub = p.add_subparsers(dest="action", metavar="ACTION")
+    psub.add_parser("show", help="show the profile and the HRmax in force (the default)")
+    ps = psub.add_parser("set", help="set a field, e.g. `profile set age 42` (value `none` clears it)")
+    ps.add_argument("key")
+    ps.add_argument("value")
+    return parser
+
+
+def _commands() -> dict[str, Callable[[argparse.Namespace], int]]:
+    from hrcoach.cli import analyze, demo, profile
+
+    return {"analyze": analyze.run, "demo": demo.run, "profile": profile.run}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 0
+    from hrcoach.config import ProfileError
+    from hrcoach.sources.recording import RecordingError
+
+    try:
+        return _commands()[args.command](args)
+    except (UsageError, ProfileError, RecordingError) as exc:
+        print(f"hrcoach: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,29 @@
+"""What several commands share: the profile, and the HRmax a run is coached against."""
+
+from __future__ import annotations
+
+import argparse
+
+from hrcoach import paths
+from hrcoach.config import Profile, load_profile
+from hrcoach.engine.zones import FORMULA_TEXT, Formula, estimate_hrmax
+from hrcoach.session import SessionSetup
+
+
+def profile() -> Profile:
+    return load_profile(paths.profile_path())
+
+
+def setup_from_args(args: argparse.Namespace, prof: Profile, *, fallback_age: int | None = None) -> SessionSetup:
+    """The session set-up: --hrmax, else --age/--formula, else the profile (else fallback_age)."""
+    if args.hrmax is not None:
+        return SessionSetup.from_profile(prof, hrmax=args.hrmax, hrmax_source="given on the command line")
+    age = args.age
+    if age is None and prof.hrmax is None and prof.age is None:
+        age = fallback_age
+    if age is not None:
+        f = Formula(args.formula or prof.formula)
+        return SessionSetup.from_profile(
+            prof, hrmax=estimate_hrmax(age, f), hrmax_source=f"estimated with {FORMULA_TEXT[f]} from age {age}"
+        )
+    return SessionSetup.from_profile(prof)

@@ -1,0 +1,66 @@
+"""`hrcoach demo`: the bundled 35-minute run coached as if live (plain terminal read-out)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from importlib import resources
+from pathlib import Path
+
+from hrcoach.cli import common, render
+from hrcoach.session import Session, Tick
+from hrcoach.sources.files import load_recording
+from hrcoach.sources.replay import replay
+
+DEMO_AGE = 33  # the bundled run was recorded against HRmax 185 (Tanaka, age 33)
+
+
+def demo_path() -> Path:
+    return Path(str(resources.files("hrcoach") / "data" / "demo_run.hrcap.jsonl"))
+
+
+def status_line(tick: Tick) -> str:
+    bpm = f"{tick.bpm:3d}" if tick.bpm is not None else "  -"
+    pct = f"{tick.pct:3.0f}%" if tick.pct is not None else "  - "
+    band = tick.band.value if tick.band else "-"
+    return (
+        f"{render.clock(tick.elapsed_s):>7}  {bpm} bpm {pct} HRmax  {band:<5}  "
+        f"BDNF {render.clock(tick.bdnf_s)}  anandamide {render.clock(tick.anandamide_s)}  "
+        f"hold {render.clock(tick.hold_s)}  [{tick.link.value}]"
+    )
+
+
+async def coach_terminal(session: Session, events: list, speed: float) -> None:  # type: ignore[type-arg]
+    tty = sys.stdout.isatty()
+    next_plain = 0.0
+    async for ev in replay(events, speed=speed):
+        tick = session.ingest(ev)
+        for cue in tick.cues:
+            if tty:
+                sys.stdout.write("\r\x1b[K")
+            print(f"{render.clock(tick.elapsed_s):>7}  >> {cue.message}")
+        if tty:
+            sys.stdout.write("\r\x1b[K" + status_line(tick))
+            sys.stdout.flush()
+        elif tick.elapsed_s >= next_plain:
+            print(status_line(tick))
+            next_plain += 60.0
+    session.finish()
+    if tty:
+        sys.stdout.write("\n")
+
+
+def run(args: argparse.Namespace) -> int:
+    rec = load_recording(demo_path())
+    setup = common.setup_from_args(args, common.profile(), fallback_age=DEMO_AGE)
+    session = Session(setup)
+    print(f"hrcoach demo: {rec.device.get('name', 'strap')} recording at {args.speed:g}x, "
+          f"HRmax {setup.params.hrmax} bpm ({setup.hrmax_source}). Ctrl-C stops.")
+    try:
+        asyncio.run(coach_terminal(session, rec.events, args.speed))
+    except KeyboardInterrupt:
+        session.finish()
+        print("\nstopped")
+    print(render.summary_text(session.summary(), [], "Session summary"))
+    return 0

@@ -1,0 +1,37 @@
+"""`hrcoach profile [show | set KEY VALUE]`."""
+
+from __future__ import annotations
+
+import argparse
+
+from hrcoach import paths
+from hrcoach.config import Profile, ProfileError, load_profile, save_profile, set_field
+from hrcoach.engine.zones import hrmax_in_force
+
+NOTICE = "hrcoach is a training coach, not a medical device: stop and seek advice if you feel unwell."
+
+
+def show(prof: Profile) -> str:
+    lines = [f"Profile {paths.profile_path()}"]
+    for name, field in Profile.model_fields.items():
+        value = getattr(prof, name)
+        lines.append(f"  {name:<13}{'-' if value is None else value!s:<10} {field.description or ''}")
+    try:
+        hrmax, source = hrmax_in_force(prof)
+        lines.append(f"HRmax in force: {hrmax} bpm, {source}")
+    except ProfileError as exc:
+        lines.append(f"HRmax in force: none yet ({exc})")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    path = paths.profile_path()
+    prof = load_profile(path)
+    if args.action == "set":
+        first_time = not path.exists()
+        prof = set_field(prof, path, args.key, args.value)
+        save_profile(prof, path)
+        if first_time:
+            print(NOTICE)
+    print(show(prof))
+    return 0

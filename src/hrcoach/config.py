@@ -1,0 +1,83 @@
+"""The runner's profile: pydantic settings kept in a TOML file under the config dir."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+
+class ProfileError(ValueError):
+    """A profile that cannot be used; the message names the file and the field."""
+
+
+class Profile(BaseModel):
+    """Everything hrcoach needs to know about the runner. Every field is optional but one of
+    `age` or `hrmax` is needed before a session can be coached."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    age: int | None = Field(None, ge=10, le=100, description="age in years, for the HRmax estimate")
+    sex: Literal["female", "male"] | None = Field(None, description="optional")
+    hrmax: int | None = Field(None, ge=100, le=240, description="measured HRmax, bpm; wins over the estimate")
+    resting_hr: int | None = Field(None, ge=25, le=120, description="resting heart rate, bpm")
+    formula: Literal["tanaka", "fox", "gulati", "nes"] = Field(
+        "tanaka", description="HRmax estimate from age: tanaka, fox, gulati or nes"
+    )
+    target: Literal["bdnf", "anandamide"] = Field("bdnf", description="window to coach toward")
+    warmup_min: float = Field(5.0, ge=0, le=30, description="minutes of warm-up without steering cues")
+    goal_min: float = Field(30.0, ge=5, le=300, description="minutes in the BDNF window a session aims for")
+    max_gap_s: float = Field(10.0, ge=2, le=120, description="a longer silence is a gap, credited to nothing")
+    hold_grace_s: float = Field(60.0, ge=0, le=600, description="excursions shorter than this keep a hold alive")
+
+
+def _describe(path: Path, exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    field = ".".join(str(p) for p in err["loc"]) or "profile"
+    return f"{path}: {field}: {err['msg']}"
+
+
+def load_profile(path: Path) -> Profile:
+    """The profile at `path`, or the defaults when there is no file yet."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Profile()
+    except OSError as exc:
+        raise ProfileError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"{path}: not valid TOML ({exc})") from None
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as exc:
+        raise ProfileError(_describe(path, exc)) from None
+
+
+def save_profile(profile: Profile, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = profile.model_dump(mode="json", exclude_none=True)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(tomli_w.dumps(data).encode("utf-8"))
+    os.replace(tmp, path)
+
+
+def set_field(profile: Profile, path: Path, key: str, value: str) -> Profile:
+    """A copy of `profile` with `key` set from its text form ("none" clears an optional field)."""
+    if key not in Profile.model_fields:
+        known = ", ".join(Profile.model_fields)
+        raise ProfileError(f"unknown profile field {key!r}; known fields: {known}")
+    data: dict[str, Any] = profile.model_dump()
+    data[key] = None if value.lower() in {"none", ""} else value
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as exc:
+        raise ProfileError(_describe(path, exc)) from None

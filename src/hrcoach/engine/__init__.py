@@ -1,0 +1,1 @@
+"""Artifact filter, smoothing, %HRmax, zones, windows and time accounting (live and batch)."""

@@ -1,0 +1,107 @@
+"""Time accounting: one rule for live, replay, history and export (DESIGN.md).
+
+Interval i runs from the previous accepted sample to accepted sample i. Longer than
+`max_gap_ms`, it is a gap: credited to nothing. Otherwise its length is credited, with sample i's
+raw bpm, to every zone and window that bpm falls in. A hold is a run of in-window time that
+survives excursions shorter than the grace period but not a gap; its length counts only the
+in-window time (so the longest hold never exceeds the time in the window). Times are integer
+milliseconds, so every path adds up to the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hrcoach.engine.zones import ANANDAMIDE, BDNF, Window, zone_of
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    """What the engine needs from the profile."""
+
+    hrmax: int
+    max_gap_s: float = 10.0
+    grace_s: float = 60.0
+    goal_min: float = 30.0
+
+    @property
+    def max_gap_ms(self) -> int:
+        return round(self.max_gap_s * 1000)
+
+    @property
+    def grace_ms(self) -> int:
+        return round(self.grace_s * 1000)
+
+
+@dataclass(slots=True)
+class Hold:
+    """The hold state of one window."""
+
+    window: Window
+    current_ms: int = 0
+    excursion_ms: int = 0
+    longest_ms: int = 0
+
+    def credit(self, inside: bool, dt: int, grace_ms: int) -> None:
+        if inside:
+            self.current_ms += dt
+            self.excursion_ms = 0
+            if self.current_ms > self.longest_ms:
+                self.longest_ms = self.current_ms
+        else:
+            self.excursion_ms += dt
+            if self.excursion_ms >= grace_ms:
+                self.current_ms = 0
+
+    def gap(self) -> None:
+        self.current_ms = 0
+        self.excursion_ms = 0
+
+
+@dataclass(slots=True)
+class Tally:
+    """Running totals over accepted samples: O(1) per sample."""
+
+    params: Params
+    prev_ms: int = -1
+    credited_ms: int = 0
+    gaps: int = 0
+    gap_ms: int = 0
+    bpm_ms: int = 0  # sum of bpm x credited ms, for the time-weighted mean
+    max_bpm: int = 0
+    zones_ms: list[int] = field(default_factory=lambda: [0] * 5)
+    bdnf_ms: int = 0
+    anandamide_ms: int = 0
+    bdnf_hold: Hold = field(default_factory=lambda: Hold(BDNF))
+    anandamide_hold: Hold = field(default_factory=lambda: Hold(ANANDAMIDE))
+
+    def add(self, ms: int, bpm: int) -> int:
+        """Account an accepted sample; returns the milliseconds credited (-1 for a gap)."""
+        prev, self.prev_ms = self.prev_ms, ms
+        if bpm > self.max_bpm:
+            self.max_bpm = bpm
+        if prev < 0:
+            return 0
+        dt = ms - prev
+        if dt > self.params.max_gap_ms:
+            self.gaps += 1
+            self.gap_ms += dt
+            self.bdnf_hold.gap()
+            self.anandamide_hold.gap()
+            return -1
+        hrmax = self.params.hrmax
+        self.credited_ms += dt
+        self.bpm_ms += bpm * dt
+        zone = zone_of(bpm, hrmax)
+        if zone:
+            self.zones_ms[zone - 1] += dt
+        in_bdnf = BDNF.contains(bpm, hrmax)
+        in_ana = ANANDAMIDE.contains(bpm, hrmax)
+        if in_bdnf:
+            self.bdnf_ms += dt
+        if in_ana:
+            self.anandamide_ms += dt
+        grace = self.params.grace_ms
+        self.bdnf_hold.credit(in_bdnf, dt, grace)
+        self.anandamide_hold.credit(in_ana, dt, grace)
+        return dt

@@ -1,0 +1,185 @@
+"""The batch twin of the live engine: whole recordings and history, vectorised with numpy.
+
+It applies the same rules as `LiveEngine` and must produce the identical `Summary` (a property
+test holds it to that). The spike filter is the same state machine, driven only where a sample
+is in doubt: through runs of plausible samples it skips ahead in one step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from hrcoach.engine.accounting import Params
+from hrcoach.engine.artifacts import (
+    JUMP_BASE_BPM,
+    JUMP_BPM_PER_S,
+    MAX_BPM,
+    MIN_BPM,
+    Reason,
+    SpikeFilter,
+    filter_rr,
+)
+from hrcoach.engine.summary import Summary, build_summary
+from hrcoach.engine.zones import ANANDAMIDE, BDNF, ZONE_FLOORS, Window
+from hrcoach.models import HeartRateSample
+from hrcoach.protocol import SensorContact
+
+I64 = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
+
+CONTACT_CODES = {SensorContact.NOT_SUPPORTED: 0, SensorContact.NOT_DETECTED: 1, SensorContact.DETECTED: 2}
+NOT_DETECTED = CONTACT_CODES[SensorContact.NOT_DETECTED]
+
+
+@dataclass(frozen=True, slots=True)
+class SampleArrays:
+    """A recording as columns. `rr` holds each sample's RR intervals in ms (may be empty)."""
+
+    ms: I64
+    bpm: I64
+    contact: npt.NDArray[np.int8]
+    rr: Sequence[tuple[float, ...]]
+
+    @classmethod
+    def from_samples(cls, samples: Sequence[HeartRateSample]) -> SampleArrays:
+        return cls(
+            ms=np.array([round(s.t * 1000) for s in samples], dtype=np.int64),
+            bpm=np.array([s.bpm for s in samples], dtype=np.int64),
+            contact=np.array([CONTACT_CODES[s.contact] for s in samples], dtype=np.int8),
+            rr=[s.rr_ms for s in samples],
+        )
+
+
+def classify(a: SampleArrays, params: Params) -> list[Reason | None]:
+    """Each sample's verdict, exactly as LiveEngine decides it."""
+    n = len(a.ms)
+    verdict: list[Reason | None] = [None] * n
+    no_value = a.bpm == 0
+    no_contact = ~no_value & (a.contact == NOT_DETECTED)
+    out_range = ~no_value & ~no_contact & ((a.bpm < MIN_BPM) | (a.bpm > MAX_BPM))
+    for mask, reason in ((no_value, Reason.NO_VALUE), (no_contact, Reason.NO_CONTACT), (out_range, Reason.OUT_OF_RANGE)):
+        for i in np.flatnonzero(mask):
+            verdict[i] = reason
+    basic_ok = ~(no_value | no_contact | out_range)
+    # Backwards in time: earlier than the latest basic-ok sample before it.
+    ok_ms = np.where(basic_ok, a.ms, np.iinfo(np.int64).min)
+    prior_max = np.maximum.accumulate(ok_ms)
+    prior_max = np.concatenate(([np.iinfo(np.int64).min], prior_max[:-1]))
+    backwards = basic_ok & (a.ms < prior_max)
+    for i in np.flatnonzero(backwards):
+        verdict[i] = Reason.TIME_BACKWARDS
+    valid = np.flatnonzero(basic_ok & ~backwards)
+    for sid, reason in _spikes(valid, a.ms[valid], a.bpm[valid], params.max_gap_ms):
+        verdict[sid] = reason
+    return verdict
+
+
+def _spikes(ids: I64, ms: I64, bpm: I64, max_gap_ms: int) -> list[tuple[int, Reason]]:
+    """Run the spike filter over valid samples, skipping through plausible runs."""
+    n = len(ids)
+    dt = np.diff(ms)
+    pair_ok = (dt <= max_gap_ms) & (np.abs(np.diff(bpm)) * 1000 <= JUMP_BASE_BPM * 1000 + JUMP_BPM_PER_S * dt)
+    bad = np.flatnonzero(~pair_ok) + 1  # positions k whose pair (k-1, k) is implausible
+    f = SpikeFilter(max_gap_ms)
+    rejected: list[tuple[int, Reason]] = []
+    k = 0
+    while k < n:
+        if f.synced:
+            # pair (k-1, k) is judged against the reference, which is sample k-1 itself
+            nxt = int(bad[np.searchsorted(bad, k)]) if bad.size and bad[-1] >= k else n
+            if nxt > k:
+                f.accept_synced(int(bpm[nxt - 1]), int(ms[nxt - 1]))
+                k = nxt
+                continue
+        for pos, reason in f.push(k, int(bpm[k]), int(ms[k])):
+            if reason is not None:
+                rejected.append((int(ids[pos]), reason))
+        k += 1
+    for pos, reason in f.finish():
+        if reason is not None:
+            rejected.append((int(ids[pos]), reason))
+    return rejected
+
+
+def _longest_hold(dt: I64, inside: Bools, gap: Bools, grace_ms: int) -> int:
+    """Longest run of in-window time, broken by gaps and by excursions of grace_ms or more."""
+    if dt.size == 0:
+        return 0
+    out = ~inside & ~gap
+    starts = out & ~np.concatenate(([False], out[:-1]))
+    run_id = np.cumsum(starts) - 1
+    breaker = gap.copy()
+    if out.any():
+        totals = np.bincount(run_id[out], weights=dt[out].astype(np.float64))
+        ends = out & ~np.concatenate((out[1:], [False]))
+        breaker |= ends & (totals[np.maximum(run_id, 0)] >= grace_ms)
+    segment = np.cumsum(breaker)
+    holds = np.bincount(segment, weights=np.where(inside & ~gap, dt, 0).astype(np.float64))
+    return int(holds.max())
+
+
+def _in_window(w: Window, bpm: I64, hrmax: int) -> Bools:
+    scaled = 100 * bpm
+    return (scaled >= w.lo * hrmax) & (scaled <= w.hi * hrmax)
+
+
+def summarize(a: SampleArrays, params: Params, hrmax_source: str = "") -> Summary:
+    """The summary of a whole recording, identical to LiveEngine's after finish()."""
+    verdict = classify(a, params)
+    n = len(verdict)
+    rejected: dict[str, int] = {}
+    for v in verdict:
+        if v is not None:
+            rejected[v.value] = rejected.get(v.value, 0) + 1
+    acc = np.array([v is None for v in verdict], dtype=bool) if n else np.zeros(0, dtype=bool)
+    ms, bpm = a.ms[acc], a.bpm[acc]
+    hrmax = params.hrmax
+    dt = np.diff(ms)
+    later = bpm[1:]
+    gap = dt > params.max_gap_ms
+    cred = np.where(gap, 0, dt)
+    scaled = 100 * later
+    zone = np.zeros(later.shape, dtype=np.int64)
+    for z, floor in enumerate(ZONE_FLOORS, start=1):
+        zone[scaled >= floor * hrmax] = z
+    zones_ms = [int(cred[zone == z].sum()) for z in range(1, 6)]
+    in_b = _in_window(BDNF, later, hrmax)
+    in_a = _in_window(ANANDAMIDE, later, hrmax)
+    rr_total, rr_rejected = _rr_counts(a)
+    return build_summary(
+        params,
+        hrmax_source,
+        first_ms=int(a.ms[0]) if n else 0,
+        last_ms=int(a.ms.max()) if n else 0,
+        samples_total=n,
+        rejected=rejected,
+        credited_ms=int(cred.sum()),
+        gaps=int(gap.sum()),
+        gap_ms=int(dt[gap].sum()),
+        bpm_ms=int((later * cred).sum()),
+        max_bpm=int(bpm.max()) if bpm.size else 0,
+        zones_ms=zones_ms,
+        bdnf_ms=int(cred[in_b].sum()),
+        anandamide_ms=int(cred[in_a].sum()),
+        bdnf_hold_ms=_longest_hold(dt, in_b, gap, params.grace_ms),
+        anandamide_hold_ms=_longest_hold(dt, in_a, gap, params.grace_ms),
+        rr_total=rr_total,
+        rr_rejected=rr_rejected,
+    )
+
+
+def _rr_counts(a: SampleArrays) -> tuple[int, int]:
+    total = rejected = 0
+    if not any(a.rr):
+        return 0, 0
+    prev = np.maximum.accumulate(a.ms)
+    for i, rr in enumerate(a.rr):
+        if rr:
+            res = filter_rr(rr, None if i == 0 else float(a.ms[i] - prev[i - 1]))
+            total += len(rr)
+            rejected += res.out_of_range + res.backlog
+    return total, rejected

@@ -1,0 +1,80 @@
+"""The summary of a session: what `analyze --json` prints and what the store keeps."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from hrcoach.engine.accounting import Params
+
+
+class Summary(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    hrmax: int
+    hrmax_source: str
+    duration_s: float
+    samples_total: int
+    samples_accepted: int
+    rejected: dict[str, int]
+    gaps: int
+    gap_s: float
+    credited_s: float
+    mean_bpm: float | None
+    max_bpm: int | None
+    bdnf_s: float
+    anandamide_s: float
+    bdnf_longest_hold_s: float
+    anandamide_longest_hold_s: float
+    bdnf_goal_s: float
+    bdnf_goal_met: bool
+    zones_s: list[float]
+    rr_total: int
+    rr_rejected: int
+
+
+def build_summary(
+    params: Params,
+    hrmax_source: str,
+    *,
+    first_ms: int,
+    last_ms: int,
+    samples_total: int,
+    rejected: dict[str, int],
+    credited_ms: int,
+    gaps: int,
+    gap_ms: int,
+    bpm_ms: int,
+    max_bpm: int,
+    zones_ms: list[int],
+    bdnf_ms: int,
+    anandamide_ms: int,
+    bdnf_hold_ms: int,
+    anandamide_hold_ms: int,
+    rr_total: int,
+    rr_rejected: int,
+) -> Summary:
+    """One constructor for both engines, so both round and name things the same way."""
+    accepted = samples_total - sum(rejected.values())
+    goal_s = params.goal_min * 60
+    return Summary(
+        hrmax=params.hrmax,
+        hrmax_source=hrmax_source,
+        duration_s=(last_ms - first_ms) / 1000 if samples_total else 0.0,
+        samples_total=samples_total,
+        samples_accepted=accepted,
+        rejected={k: v for k, v in sorted(rejected.items()) if v},
+        gaps=gaps,
+        gap_s=gap_ms / 1000,
+        credited_s=credited_ms / 1000,
+        mean_bpm=round(bpm_ms / credited_ms, 1) if credited_ms else None,
+        max_bpm=max_bpm if accepted else None,
+        bdnf_s=bdnf_ms / 1000,
+        anandamide_s=anandamide_ms / 1000,
+        bdnf_longest_hold_s=bdnf_hold_ms / 1000,
+        anandamide_longest_hold_s=anandamide_hold_ms / 1000,
+        bdnf_goal_s=goal_s,
+        bdnf_goal_met=bdnf_ms >= goal_s * 1000,
+        zones_s=[z / 1000 for z in zones_ms],
+        rr_total=rr_total,
+        rr_rejected=rr_rejected,
+    )

@@ -1,0 +1,39 @@
+"""Where hrcoach keeps its files. The only module that calls platformdirs.
+
+`HRCOACH_HOME` overrides every location (tests use it). Nothing is created at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP = "hrcoach"
+
+
+def _home() -> Path | None:
+    value = os.environ.get("HRCOACH_HOME")
+    return Path(value).expanduser() if value else None
+
+
+def config_dir() -> Path:
+    home = _home()
+    return home / "config" if home else Path(platformdirs.user_config_dir(APP))
+
+
+def data_dir() -> Path:
+    home = _home()
+    return home / "data" if home else Path(platformdirs.user_data_dir(APP))
+
+
+def profile_path() -> Path:
+    return config_dir() / "profile.toml"
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create `path` (and parents) if needed and make it 0700."""
+    path.mkdir(parents=True, exist_ok=True)
+    path.chmod(0o700)
+    return path

@@ -1,0 +1,135 @@
+"""One workout: events in, a `Tick` out for each. Pure: no clock, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hrcoach.coach import Band, Coach, CoachParams, Cue
+from hrcoach.config import Profile
+from hrcoach.engine.accounting import Params
+from hrcoach.engine.live import LiveEngine, Reading
+from hrcoach.engine.summary import Summary
+from hrcoach.engine.zones import WINDOWS, hrmax_in_force, pct_of
+from hrcoach.models import BatteryRead, Event, HeartRateSample, LinkChanged, LinkState, MalformedFrame
+from hrcoach.protocol import SensorContact
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSetup:
+    """What a session is coached against, resolved from the profile (and any override)."""
+
+    params: Params
+    coach: CoachParams
+    hrmax_source: str
+
+    @classmethod
+    def from_profile(cls, profile: Profile, *, hrmax: int | None = None, hrmax_source: str | None = None) -> SessionSetup:
+        if hrmax is None:
+            hrmax, hrmax_source = hrmax_in_force(profile)
+        params = Params(hrmax=hrmax, max_gap_s=profile.max_gap_s, grace_s=profile.hold_grace_s, goal_min=profile.goal_min)
+        coach = CoachParams(
+            hrmax=hrmax,
+            window=WINDOWS[profile.target],
+            warmup_s=profile.warmup_min * 60,
+            goal_s=profile.goal_min * 60,
+        )
+        return cls(params, coach, hrmax_source or "given")
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """The state of the session after one event: what a screen shows."""
+
+    t: float
+    readings: tuple[Reading, ...]
+    cues: tuple[Cue, ...]
+    bpm: int | None  # latest accepted raw bpm
+    smooth_bpm: float | None
+    pct: float | None  # smoothed %HRmax
+    band: Band | None
+    zone: int
+    elapsed_s: float
+    bdnf_s: float
+    anandamide_s: float
+    hold_s: float  # current hold in the target window
+    longest_hold_s: float
+    link: LinkState
+    contact: SensorContact
+    battery: int | None
+    malformed: int
+
+
+@dataclass
+class Session:
+    setup: SessionSetup
+    engine: LiveEngine = field(init=False)
+    coach: Coach = field(init=False)
+    cues: list[Cue] = field(default_factory=list)
+    link: LinkState = LinkState.CONNECTED
+    contact: SensorContact = SensorContact.NOT_SUPPORTED
+    battery: int | None = None
+    malformed: int = 0
+    last_bpm: int | None = None
+    last_zone: int = 0
+    t0: float | None = None
+    t_last: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.engine = LiveEngine(self.setup.params, self.setup.hrmax_source)
+        self.coach = Coach(self.setup.coach)
+
+    def ingest(self, event: Event) -> Tick:
+        readings: list[Reading] = []
+        cues: list[Cue] = []
+        if self.t0 is None:
+            self.t0 = event.t
+        self.t_last = max(self.t_last, event.t)
+        if isinstance(event, HeartRateSample):
+            self.contact = event.contact
+            readings = self.engine.ingest(event)
+        elif isinstance(event, LinkChanged):
+            self.link = event.state
+            cues = self.coach.link(event.t, event.state)
+        elif isinstance(event, BatteryRead):
+            self.battery = event.percent
+        elif isinstance(event, MalformedFrame):
+            self.malformed += 1
+        return self._tick(event.t, readings, cues)
+
+    def finish(self) -> Tick:
+        """End of the session: decide samples still held by the spike filter."""
+        return self._tick(self.t_last, self.engine.finish(), [])
+
+    def _tick(self, t: float, readings: list[Reading], cues: list[Cue]) -> Tick:
+        tally = self.engine.tally
+        for r in readings:
+            cues += self.coach.observe(r, tally)
+            if r.accepted:
+                self.last_bpm, self.last_zone = r.sample.bpm, r.zone
+                self.link = LinkState.CONNECTED
+        self.cues += cues
+        smooth = self.engine.smooth_bpm
+        target = self.setup.coach.window.name
+        hold = tally.bdnf_hold if target == "bdnf" else tally.anandamide_hold
+        return Tick(
+            t=t,
+            readings=tuple(readings),
+            cues=tuple(cues),
+            bpm=self.last_bpm,
+            smooth_bpm=smooth,
+            pct=None if smooth is None else pct_of(smooth, self.setup.params.hrmax),
+            band=self.coach.band,
+            zone=self.last_zone,
+            elapsed_s=t - (self.t0 or 0.0),
+            bdnf_s=tally.bdnf_ms / 1000,
+            anandamide_s=tally.anandamide_ms / 1000,
+            hold_s=hold.current_ms / 1000,
+            longest_hold_s=hold.longest_ms / 1000,
+            link=self.link,
+            contact=self.contact,
+            battery=self.battery,
+            malformed=self.malformed,
+        )
+
+    def summary(self) -> Summary:
+        return self.engine.summary()

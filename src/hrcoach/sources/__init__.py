@@ -1,0 +1,1 @@
+"""Where events come from: recorded files (replay, imports) and, later, a live strap."""

@@ -1,0 +1,40 @@
+"""Captures replay through the real decoder, byte for byte."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from hrcoach.capture import CaptureError, CaptureEvent, RawNotification, iter_capture
+from hrcoach.models import Event, HeartRateSample, MalformedFrame
+from hrcoach.protocol import ProtocolError, decode_measurement
+from hrcoach.sources.recording import Recording, RecordingError
+
+
+def decode_events(events: Iterable[CaptureEvent]) -> Iterator[Event]:
+    """Raw capture events to session events: notifications go through the 0x2A37 decoder."""
+    for ev in events:
+        if isinstance(ev, RawNotification):
+            try:
+                m = decode_measurement(ev.data)
+            except ProtocolError as exc:
+                yield MalformedFrame(ev.t, ev.data, str(exc))
+                continue
+            yield HeartRateSample(ev.t, m.bpm, m.rr_ms, m.contact, m.energy_kj)
+        else:
+            yield ev
+
+
+def read(path: Path) -> Recording:
+    try:
+        header, raw = iter_capture(path)
+        events = list(decode_events(raw))
+    except CaptureError as exc:
+        raise RecordingError(str(exc)) from None
+    except OSError as exc:
+        raise RecordingError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    rec = Recording(str(path), "capture", events, header.started_at, header.device)
+    bad = sum(isinstance(e, MalformedFrame) for e in events)
+    if bad:
+        rec.notes.append(f"{bad} malformed notification(s) dropped")
+    return rec

@@ -1,0 +1,49 @@
+"""Simple CSV: `t_s,bpm[,rr_ms]`, an optional header row; several RR values in the third
+column are separated by spaces, `;` or `|`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+from hrcoach.models import Event, HeartRateSample
+from hrcoach.sources.recording import Recording, RecordingError
+
+_RR_SPLIT = re.compile(r"[ ;|]+")
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def read_text(path: Path, text: str) -> Recording:
+    events: list[Event] = []
+    rows = csv.reader(io.StringIO(text))
+    for lineno, row in enumerate(rows, start=1):
+        cells = [c.strip() for c in row]
+        if not cells or not any(cells) or cells[0].startswith("#"):
+            continue
+        if lineno == 1 and _number(cells[0]) is None:
+            continue  # header row
+        if len(cells) < 2:
+            raise RecordingError(f"{path}:{lineno}: expected t_s,bpm[,rr_ms], got {len(cells)} column(s)")
+        t, bpm = _number(cells[0]), _number(cells[1])
+        if t is None or t < 0:
+            raise RecordingError(f"{path}:{lineno}: t_s must be a number of seconds >= 0, got {cells[0]!r}")
+        if bpm is None or bpm < 0 or bpm != int(bpm):
+            raise RecordingError(f"{path}:{lineno}: bpm must be a whole number >= 0, got {cells[1]!r}")
+        rr: tuple[float, ...] = ()
+        if len(cells) > 2 and cells[2]:
+            values = [_number(v) for v in _RR_SPLIT.split(cells[2]) if v]
+            if any(v is None or v <= 0 for v in values):
+                raise RecordingError(f"{path}:{lineno}: rr_ms must be positive numbers, got {cells[2]!r}")
+            rr = tuple(v for v in values if v is not None)
+        events.append(HeartRateSample(t, int(bpm), rr))
+    if not events:
+        raise RecordingError(f"{path}: no heart-rate rows found")
+    return Recording(str(path), "csv", events)
