@@ -126,7 +126,10 @@ def notifications(spec: Spec) -> Iterator[RawNotification | LinkChanged | Batter
         rr = [round(v * 1024) for v in pending]
         if k == 1 and spec.rr_backlog:
             # A strap that buffered beats before the first notification went out.
-            rr = [round(60.0 / spec.resting * 1024 * (1 + rng.gauss(0, 0.02))) for _ in range(spec.rr_backlog - len(rr))] + rr
+            rr = [
+                round(60.0 / spec.resting * 1024 * (1 + rng.gauss(0, 0.02)))
+                for _ in range(spec.rr_backlog - len(rr))
+            ] + rr
         if k <= spec.startup_zeros:
             bpm, rr = 0, []
         if _in(t, spec.contact_lost):
@@ -151,32 +154,88 @@ def notifications(spec: Spec) -> Iterator[RawNotification | LinkChanged | Batter
             yield BatteryRead(round(t + 0.3, 3), battery)
 
 
-POLAR = {"name": "Polar H10 8C4F1E2A", "address": "C4:7C:8D:6A:1E:2A", "body_sensor_location": "chest"}
-GARMIN = {"name": "HRM-Dual:123456", "address": "E4:11:22:33:44:55", "body_sensor_location": "chest"}
+POLAR = {
+    "name": "Polar H10 8C4F1E2A",
+    "address": "C4:7C:8D:6A:1E:2A",
+    "body_sensor_location": "chest",
+}
+GARMIN = {
+    "name": "HRM-Dual:123456",
+    "address": "E4:11:22:33:44:55",
+    "body_sensor_location": "chest",
+}
 COOSPO = {"name": "H6M 42017", "address": "D1:02:03:04:05:06", "body_sensor_location": "chest"}
 WAHOO = {"name": "TICKR 7E21", "address": "F0:0D:AA:BB:CC:DD", "body_sensor_location": "chest"}
 
 SPECS = [
     Spec("steady_35min", 1, 72, [(180, 118), (1920, 128)], device=POLAR),
-    Spec("tempo_45min", 2, 70, [(480, 118), (120, 128), (1200, 139), (720, 120), (180, 100)], device=GARMIN, day_offset=1),
     Spec(
-        "intervals_overshoot", 3, 68,
+        "tempo_45min",
+        2,
+        70,
+        [(480, 118), (120, 128), (1200, 139), (720, 120), (180, 100)],
+        device=GARMIN,
+        day_offset=1,
+    ),
+    Spec(
+        "intervals_overshoot",
+        3,
+        68,
         [(480, 120)] + [(120, 166), (120, 124)] * 6 + [(360, 104)],
-        device=WAHOO, day_offset=2,
+        device=WAHOO,
+        day_offset=2,
     ),
     Spec("walk_5min", 4, 74, [(300, 101)], drift_bpm_per_min=0.0, device=COOSPO, day_offset=3),
-    Spec("dropout_reconnect", 5, 71, [(150, 118), (1050, 130)], device=POLAR, dropouts=[(420, 428), (600, 655)], day_offset=4),
-    Spec("contact_lost", 6, 73, [(120, 118), (780, 132)], device=GARMIN, contact_lost=[(400, 440)], day_offset=5),
     Spec(
-        "startup_glitches", 7, 75, [(120, 115), (600, 129)], device=COOSPO,
-        contact=SensorContact.NOT_SUPPORTED, startup_zeros=5, spikes=[(6.0, 212), (7.0, 131), (200.0, 251), (310.0, 62), (480.0, 229)],
-        bogus_rr_at=[150.0, 420.0], day_offset=6,
+        "dropout_reconnect",
+        5,
+        71,
+        [(150, 118), (1050, 130)],
+        device=POLAR,
+        dropouts=[(420, 428), (600, 655)],
+        day_offset=4,
     ),
-    Spec("uint16_energy", 8, 70, [(120, 116), (480, 126)], device=WAHOO, contact=SensorContact.NOT_SUPPORTED, uint16=True, energy=True, day_offset=7),
+    Spec(
+        "contact_lost",
+        6,
+        73,
+        [(120, 118), (780, 132)],
+        device=GARMIN,
+        contact_lost=[(400, 440)],
+        day_offset=5,
+    ),
+    Spec(
+        "startup_glitches",
+        7,
+        75,
+        [(120, 115), (600, 129)],
+        device=COOSPO,
+        contact=SensorContact.NOT_SUPPORTED,
+        startup_zeros=5,
+        spikes=[(6.0, 212), (7.0, 131), (200.0, 251), (310.0, 62), (480.0, 229)],
+        bogus_rr_at=[150.0, 420.0],
+        day_offset=6,
+    ),
+    Spec(
+        "uint16_energy",
+        8,
+        70,
+        [(120, 116), (480, 126)],
+        device=WAHOO,
+        contact=SensorContact.NOT_SUPPORTED,
+        uint16=True,
+        energy=True,
+        day_offset=7,
+    ),
     Spec("rr_backlog", 9, 66, [(90, 112), (270, 125)], device=POLAR, rr_backlog=8, day_offset=8),
     Spec(
-        "soak_3h", 10, 69, [(300, 118), (3600, 128), (600, 140), (4500, 130), (1800, 124)],
-        drift_bpm_per_min=0.05, device=GARMIN, day_offset=9,
+        "soak_3h",
+        10,
+        69,
+        [(300, 118), (3600, 128), (600, 140), (4500, 130), (1800, 124)],
+        drift_bpm_per_min=0.05,
+        device=GARMIN,
+        day_offset=9,
     ),
 ]
 

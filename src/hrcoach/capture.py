@@ -51,7 +51,7 @@ def is_capture(path: Path) -> bool:
 def _open_text(path: Path, mode: str) -> IO[str]:
     if path.name.lower().endswith(".gz"):
         return gzip.open(path, mode + "t", encoding="utf-8")  # type: ignore[return-value]
-    return open(path, mode, encoding="utf-8")  # noqa: SIM115
+    return open(path, mode, encoding="utf-8")
 
 
 def _parse_header(path: Path, line: str) -> CaptureHeader:
@@ -133,7 +133,7 @@ def iter_capture(path: Path) -> tuple[CaptureHeader, Iterator[CaptureEvent]]:
         with fh:
             lineno = 1
             try:
-                for lineno, line in enumerate(fh, start=2):  # noqa: B007
+                for lineno, line in enumerate(fh, start=2):
                     if line.strip():
                         yield _parse_event(f"{path}:{lineno}", line)
             except (OSError, EOFError, UnicodeDecodeError) as exc:

@@ -128,8 +128,14 @@ class Coach:
         if self.t0 is None:
             self.t0 = r.t
             if self.p.warmup_s > 0:
-                cues.append(self._cue(r.t, CueKind.WARMUP, Priority.INFO,
-                                      f"Warm-up: {round(self.p.warmup_s / 60)} easy minutes, coaching starts after"))
+                cues.append(
+                    self._cue(
+                        r.t,
+                        CueKind.WARMUP,
+                        Priority.INFO,
+                        f"Warm-up: {round(self.p.warmup_s / 60)} easy minutes, coaching starts after",
+                    )
+                )
         self.acquired = self.acquired or r.accepted
         if not self.acquired:
             return cues  # the strap is still locking on: its zeros and glitches are not news
@@ -205,17 +211,33 @@ class Coach:
         lo_bpm, hi_bpm = (round(v) for v in w.bounds_bpm(hrmax))
         outside_long = self.band is not Band.IN and t - self.band_since >= self.p.dwell_s
         if outside_long and self.band is Band.ABOVE:
-            return [self._steer_cue(t, CueKind.EASE_OFF,
-                                    f"Ease off: {pct:.0f} % HRmax, aim for {hi_bpm} bpm or less")]
+            return [
+                self._steer_cue(
+                    t,
+                    CueKind.EASE_OFF,
+                    f"Ease off: {pct:.0f} % HRmax, aim for {hi_bpm} bpm or less",
+                )
+            ]
         if outside_long and self.band is Band.BELOW:
-            return [self._steer_cue(t, CueKind.PICK_UP,
-                                    f"Pick it up: {pct:.0f} % HRmax, aim for {lo_bpm} bpm or more")]
+            return [
+                self._steer_cue(
+                    t,
+                    CueKind.PICK_UP,
+                    f"Pick it up: {pct:.0f} % HRmax, aim for {lo_bpm} bpm or more",
+                )
+            ]
         if self.band is Band.IN and r.smooth_bpm is not None and r.trend_bpm_s >= self.p.rising_min_bpm_s:
             to_edge = (hi_bpm - r.smooth_bpm) / r.trend_bpm_s
             if 0 < to_edge <= self.p.rising_lead_s:
                 self.last_steer_t = t
-                return [self._cue(t, CueKind.RISING, Priority.STEER,
-                                  f"Rising fast toward {hi_bpm} bpm: settle the pace")]
+                return [
+                    self._cue(
+                        t,
+                        CueKind.RISING,
+                        Priority.STEER,
+                        f"Rising fast toward {hi_bpm} bpm: settle the pace",
+                    )
+                ]
         return []
 
     def _steer_cue(self, t: float, kind: CueKind, msg: str) -> Cue:
@@ -237,8 +259,14 @@ class Coach:
         ):
             self.confirm_pending = False
             self.last_confirm_t = t
-            return [self._cue(t, CueKind.IN_WINDOW, Priority.INFO,
-                              f"In the {self.p.window.label} window: hold this effort")]
+            return [
+                self._cue(
+                    t,
+                    CueKind.IN_WINDOW,
+                    Priority.INFO,
+                    f"In the {self.p.window.label} window: hold this effort",
+                )
+            ]
         return []
 
     def _safety(self, t: float, pct: float) -> list[Cue]:
@@ -249,8 +277,15 @@ class Coach:
             self.safety_since = t
         if t - self.safety_since >= self.p.safety_hold_s and t - self.last_safety_t >= self.p.safety_repeat_s:
             self.last_safety_t = t
-            return [self._cue(t, CueKind.SAFETY, Priority.SAFETY,
-                              f"Above {self.p.safety_pct:.0f} % HRmax for {_mmss(t - self.safety_since)}: slow down now")]
+            return [
+                self._cue(
+                    t,
+                    CueKind.SAFETY,
+                    Priority.SAFETY,
+                    f"Above {self.p.safety_pct:.0f} % HRmax for {_mmss(t - self.safety_since)}: "
+                    "slow down now",
+                )
+            ]
         return []
 
     def _peak(self, r: Reading) -> list[Cue]:
@@ -265,9 +300,15 @@ class Coach:
         self.peak_bpm = max(self.peak_bpm, r.sample.bpm)
         if r.t - self.peak_since >= self.p.peak_hold_s:
             self.hrmax_said = True
-            return [self._cue(r.t, CueKind.HRMAX_EXCEEDED, Priority.INFO,
-                              f"Held {self.peak_bpm} bpm, above your HRmax of {self.p.hrmax}. If the strap "
-                              f"fits well, adopt it: hrcoach profile set hrmax {self.peak_bpm}")]
+            return [
+                self._cue(
+                    r.t,
+                    CueKind.HRMAX_EXCEEDED,
+                    Priority.INFO,
+                    f"Held {self.peak_bpm} bpm, above your HRmax of {self.p.hrmax}. If the strap "
+                    f"fits well, adopt it: hrcoach profile set hrmax {self.peak_bpm}",
+                )
+            ]
         return []
 
     def _progress(self, t: float, elapsed: float, tally: Tally) -> list[Cue]:
@@ -276,11 +317,23 @@ class Coach:
         while bdnf_s >= self.next_milestone_s:
             mark = self.next_milestone_s
             if abs(mark - self.p.goal_s) < 1e-6:
-                cues.append(self._cue(t, CueKind.GOAL, Priority.INFO,
-                                      f"Goal reached: {_mmss(mark)} in the BDNF window"))
+                cues.append(
+                    self._cue(
+                        t,
+                        CueKind.GOAL,
+                        Priority.INFO,
+                        f"Goal reached: {_mmss(mark)} in the BDNF window",
+                    )
+                )
             else:
-                cues.append(self._cue(t, CueKind.MILESTONE, Priority.INFO,
-                                      f"{round(mark / 60)} minutes in the BDNF window"))
+                cues.append(
+                    self._cue(
+                        t,
+                        CueKind.MILESTONE,
+                        Priority.INFO,
+                        f"{round(mark / 60)} minutes in the BDNF window",
+                    )
+                )
             # every 10 minutes up to the goal, then every 15: encouragement, not a metronome
             self.next_milestone_s += 600.0 if mark < self.p.goal_s else 900.0
             if self.next_milestone_s > self.p.goal_s > mark:
@@ -289,10 +342,22 @@ class Coach:
         hold = tally.bdnf_hold if self.p.window.name == "bdnf" else tally.anandamide_hold
         if best is not None and best > 0 and not self.hold_record_said and hold.current_ms / 1000 > best:
             self.hold_record_said = True
-            cues.append(self._cue(t, CueKind.HOLD_RECORD, Priority.INFO,
-                                  f"New longest hold: past your best of {_mmss(best)}"))
+            cues.append(
+                self._cue(
+                    t,
+                    CueKind.HOLD_RECORD,
+                    Priority.INFO,
+                    f"New longest hold: past your best of {_mmss(best)}",
+                )
+            )
         if not self.fuel_said and elapsed >= self.p.fuel_at_s:
             self.fuel_said = True
-            cues.append(self._cue(t, CueKind.FUEL, Priority.INFO,
-                                  f"{round(elapsed / 60)} minutes in: take some carbohydrate"))
+            cues.append(
+                self._cue(
+                    t,
+                    CueKind.FUEL,
+                    Priority.INFO,
+                    f"{round(elapsed / 60)} minutes in: take some carbohydrate",
+                )
+            )
         return cues

@@ -11,7 +11,6 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 
-
 class ProfileError(ValueError):
     """A profile that cannot be used; the message names the file and the field."""
 
@@ -33,7 +32,9 @@ class Profile(BaseModel):
     warmup_min: float = Field(5.0, ge=0, le=30, description="minutes of warm-up without steering cues")
     goal_min: float = Field(30.0, ge=5, le=300, description="minutes in the BDNF window a session aims for")
     max_gap_s: float = Field(10.0, ge=2, le=120, description="a longer silence is a gap, credited to nothing")
-    hold_grace_s: float = Field(60.0, ge=0, le=600, description="excursions shorter than this keep a hold alive")
+    hold_grace_s: float = Field(
+        60.0, ge=0, le=600, description="excursions shorter than this keep a hold alive"
+    )
 
 
 def _describe(path: Path, exc: ValidationError) -> str:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from hrcoach.protocol import SensorContact
+
+class SensorContact(StrEnum):
+    """The strap's skin-contact status, from bits 1-2 of a 0x2A37 notification."""
+
+    NOT_SUPPORTED = "not_supported"
+    NOT_DETECTED = "not_detected"
+    DETECTED = "detected"
 
 
 @dataclass(frozen=True, slots=True)

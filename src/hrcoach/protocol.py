@@ -11,6 +11,16 @@ import struct
 from dataclasses import dataclass
 from enum import StrEnum
 
+from hrcoach.models import SensorContact
+
+__all__ = [
+    "Measurement",
+    "ProtocolError",
+    "SensorContact",
+    "decode_measurement",
+    "encode_measurement",
+]
+
 HEART_RATE_SERVICE_UUID = "0000180d-0000-1000-8000-00805f9b34fb"
 HEART_RATE_MEASUREMENT_UUID = "00002a37-0000-1000-8000-00805f9b34fb"
 BODY_SENSOR_LOCATION_UUID = "00002a38-0000-1000-8000-00805f9b34fb"
@@ -25,12 +35,6 @@ _FLAG_RR = 0x10
 
 class ProtocolError(ValueError):
     """A payload that cannot be decoded; the message says what is missing."""
-
-
-class SensorContact(StrEnum):
-    NOT_SUPPORTED = "not_supported"
-    NOT_DETECTED = "not_detected"
-    DETECTED = "detected"
 
 
 _CONTACT_FROM_BITS = {
@@ -69,7 +73,9 @@ def decode_measurement(data: bytes) -> Measurement:
     pos = 1
     if flags & _FLAG_UINT16:
         if len(data) < pos + 2:
-            raise ProtocolError(f"flags 0x{flags:02x} announce a uint16 heart rate, got {len(data) - pos} byte(s)")
+            raise ProtocolError(
+                f"flags 0x{flags:02x} announce a uint16 heart rate, got {len(data) - pos} byte(s)"
+            )
         bpm = int.from_bytes(data[pos : pos + 2], "little")
         pos += 2
     else:
@@ -81,7 +87,9 @@ def decode_measurement(data: bytes) -> Measurement:
     energy: int | None = None
     if flags & _FLAG_ENERGY:
         if len(data) < pos + 2:
-            raise ProtocolError(f"flags 0x{flags:02x} announce energy expended (2 bytes), got {len(data) - pos}")
+            raise ProtocolError(
+                f"flags 0x{flags:02x} announce energy expended (2 bytes), got {len(data) - pos}"
+            )
         energy = int.from_bytes(data[pos : pos + 2], "little")
         pos += 2
     rr: tuple[int, ...] = ()

@@ -10,7 +10,14 @@ from hrcoach.engine.accounting import Params
 from hrcoach.engine.live import LiveEngine, Reading
 from hrcoach.engine.summary import Summary
 from hrcoach.engine.zones import WINDOWS, hrmax_in_force, pct_of
-from hrcoach.models import BatteryRead, Event, HeartRateSample, LinkChanged, LinkState, MalformedFrame
+from hrcoach.models import (
+    BatteryRead,
+    Event,
+    HeartRateSample,
+    LinkChanged,
+    LinkState,
+    MalformedFrame,
+)
 from hrcoach.protocol import SensorContact
 
 
@@ -23,10 +30,17 @@ class SessionSetup:
     hrmax_source: str
 
     @classmethod
-    def from_profile(cls, profile: Profile, *, hrmax: int | None = None, hrmax_source: str | None = None) -> SessionSetup:
+    def from_profile(
+        cls, profile: Profile, *, hrmax: int | None = None, hrmax_source: str | None = None
+    ) -> SessionSetup:
         if hrmax is None:
             hrmax, hrmax_source = hrmax_in_force(profile)
-        params = Params(hrmax=hrmax, max_gap_s=profile.max_gap_s, grace_s=profile.hold_grace_s, goal_min=profile.goal_min)
+        params = Params(
+            hrmax=hrmax,
+            max_gap_s=profile.max_gap_s,
+            grace_s=profile.hold_grace_s,
+            goal_min=profile.goal_min,
+        )
         coach = CoachParams(
             hrmax=hrmax,
             window=WINDOWS[profile.target],

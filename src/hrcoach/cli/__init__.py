@@ -18,7 +18,11 @@ def _add_hrmax_overrides(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("HRmax for this run (overrides the profile)")
     g.add_argument("--hrmax", type=int, metavar="BPM", help="use this measured HRmax")
     g.add_argument("--age", type=int, metavar="YEARS", help="estimate HRmax from this age")
-    g.add_argument("--formula", choices=["tanaka", "fox", "gulati", "nes"], help="estimate formula (default tanaka)")
+    g.add_argument(
+        "--formula",
+        choices=["tanaka", "fox", "gulati", "nes"],
+        help="estimate formula (default tanaka)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

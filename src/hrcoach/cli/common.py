@@ -14,7 +14,9 @@ def profile() -> Profile:
     return load_profile(paths.profile_path())
 
 
-def setup_from_args(args: argparse.Namespace, prof: Profile, *, fallback_age: int | None = None) -> SessionSetup:
+def setup_from_args(
+    args: argparse.Namespace, prof: Profile, *, fallback_age: int | None = None
+) -> SessionSetup:
     """The session set-up: --hrmax, else --age/--formula, else the profile (else fallback_age)."""
     if args.hrmax is not None:
         return SessionSetup.from_profile(prof, hrmax=args.hrmax, hrmax_source="given on the command line")
@@ -24,6 +26,8 @@ def setup_from_args(args: argparse.Namespace, prof: Profile, *, fallback_age: in
     if age is not None:
         f = Formula(args.formula or prof.formula)
         return SessionSetup.from_profile(
-            prof, hrmax=estimate_hrmax(age, f), hrmax_source=f"estimated with {FORMULA_TEXT[f]} from age {age}"
+            prof,
+            hrmax=estimate_hrmax(age, f),
+            hrmax_source=f"estimated with {FORMULA_TEXT[f]} from age {age}",
         )
     return SessionSetup.from_profile(prof)

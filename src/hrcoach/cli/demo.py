@@ -55,8 +55,10 @@ def run(args: argparse.Namespace) -> int:
     rec = load_recording(demo_path())
     setup = common.setup_from_args(args, common.profile(), fallback_age=DEMO_AGE)
     session = Session(setup)
-    print(f"hrcoach demo: {rec.device.get('name', 'strap')} recording at {args.speed:g}x, "
-          f"HRmax {setup.params.hrmax} bpm ({setup.hrmax_source}). Ctrl-C stops.")
+    print(
+        f"hrcoach demo: {rec.device.get('name', 'strap')} recording at {args.speed:g}x, "
+        f"HRmax {setup.params.hrmax} bpm ({setup.hrmax_source}). Ctrl-C stops."
+    )
     try:
         asyncio.run(coach_terminal(session, rec.events, args.speed))
     except KeyboardInterrupt:

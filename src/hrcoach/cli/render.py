@@ -9,7 +9,7 @@ from hrcoach.engine.summary import Summary
 
 
 def clock(seconds: float) -> str:
-    s = int(round(seconds))
+    s = round(seconds)
     h, rest = divmod(s, 3600)
     return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
 

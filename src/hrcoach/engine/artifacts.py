@@ -125,7 +125,7 @@ def filter_rr(rr_ms: Sequence[float], elapsed_ms: float | None) -> RRResult:
     first notification) is dropped too: walking back from the newest beat, a beat is kept while
     the beats after it fit within the elapsed time plus a tolerance."""
     in_range = [v for v in rr_ms if MIN_RR_MS <= v <= MAX_RR_MS]
-    window = (FIRST_NOTIFICATION_SPAN_MS if elapsed_ms is None else elapsed_ms)
+    window = FIRST_NOTIFICATION_SPAN_MS if elapsed_ms is None else elapsed_ms
     window += RR_BACKLOG_TOLERANCE_MS
     kept_rev: list[float] = []
     after = 0.0  # sum of the newer beats

@@ -31,7 +31,11 @@ from hrcoach.protocol import SensorContact
 I64 = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 
-CONTACT_CODES = {SensorContact.NOT_SUPPORTED: 0, SensorContact.NOT_DETECTED: 1, SensorContact.DETECTED: 2}
+CONTACT_CODES = {
+    SensorContact.NOT_SUPPORTED: 0,
+    SensorContact.NOT_DETECTED: 1,
+    SensorContact.DETECTED: 2,
+}
 NOT_DETECTED = CONTACT_CODES[SensorContact.NOT_DETECTED]
 
 
@@ -61,7 +65,11 @@ def classify(a: SampleArrays, params: Params) -> list[Reason | None]:
     no_value = a.bpm == 0
     no_contact = ~no_value & (a.contact == NOT_DETECTED)
     out_range = ~no_value & ~no_contact & ((a.bpm < MIN_BPM) | (a.bpm > MAX_BPM))
-    for mask, reason in ((no_value, Reason.NO_VALUE), (no_contact, Reason.NO_CONTACT), (out_range, Reason.OUT_OF_RANGE)):
+    for mask, reason in (
+        (no_value, Reason.NO_VALUE),
+        (no_contact, Reason.NO_CONTACT),
+        (out_range, Reason.OUT_OF_RANGE),
+    ):
         for i in np.flatnonzero(mask):
             verdict[i] = reason
     basic_ok = ~(no_value | no_contact | out_range)

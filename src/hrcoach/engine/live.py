@@ -111,7 +111,9 @@ class LiveEngine:
         hrmax = self.params.hrmax
         if reason is not None:
             self.rejected[reason.value] += 1
-            return Reading(sid, sample, reason, rr_kept, rr_bpm, self._smooth, self._trend, 0, False, False, 0)
+            return Reading(
+                sid, sample, reason, rr_kept, rr_bpm, self._smooth, self._trend, 0, False, False, 0
+            )
         ms = round(sample.t * 1000)
         credited = self.tally.add(ms, sample.bpm)
         self._update_smooth(ms, rr_bpm if rr_bpm is not None else float(sample.bpm), credited < 0)

@@ -19,7 +19,12 @@ class Formula(StrEnum):
     NES = "nes"
 
 
-FORMULA_TEXT = {Formula.TANAKA: "Tanaka", Formula.FOX: "Fox", Formula.GULATI: "Gulati", Formula.NES: "Nes"}
+FORMULA_TEXT = {
+    Formula.TANAKA: "Tanaka",
+    Formula.FOX: "Fox",
+    Formula.GULATI: "Gulati",
+    Formula.NES: "Nes",
+}
 FORMULA_EQUATION = {
     Formula.TANAKA: "208 - 0.7 x age",
     Formula.FOX: "220 - age",

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+STREAMS = ROOT / "fixtures" / "hr_streams"
+REAL_HR = ROOT.parent / "shared" / "real_hr"
+FIXTURE_NAMES = sorted(p.name.removesuffix(".hrcap.jsonl") for p in STREAMS.glob("*.hrcap.jsonl"))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own HRCOACH_HOME: no test touches the user's files."""
+    home = tmp_path / "hrcoach-home"
+    monkeypatch.setenv("HRCOACH_HOME", str(home))
+    return home
+
+
+def stream(name: str) -> Path:
+    return STREAMS / f"{name}.hrcap.jsonl"
+
+
+def real_file(name: str) -> Path:
+    path = REAL_HR / name
+    if not path.exists():
+        pytest.skip(f"{REAL_HR} is absent")
+    return path
