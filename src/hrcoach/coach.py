@@ -104,6 +104,7 @@ class Coach:
     contact_lost: bool = False
     signal_bad_said: bool = False
     recent: deque[bool] = field(default_factory=lambda: deque(maxlen=20))
+    recent_rejected: int = 0  # how many of `recent` were rejected
     next_milestone_s: float = 600.0
     fuel_said: bool = False
     hold_record_said: bool = False
@@ -139,7 +140,10 @@ class Coach:
         self.acquired = self.acquired or r.accepted
         if not self.acquired:
             return cues  # the strap is still locking on: its zeros and glitches are not news
+        if len(self.recent) == self.recent.maxlen and not self.recent[0]:
+            self.recent_rejected -= 1
         self.recent.append(r.accepted)
+        self.recent_rejected += not r.accepted
         self.contact_lost = r.sample.contact is SensorContact.NOT_DETECTED
         if r.accepted:
             self.link_ok = True  # samples flowing means the link is up
@@ -165,7 +169,7 @@ class Coach:
 
     def _signal_bad(self) -> bool:
         n = len(self.recent)
-        artifacts = n >= self.p.artifact_window // 2 and self.recent.count(False) >= self.p.artifact_ratio * n
+        artifacts = n >= self.p.artifact_window // 2 and self.recent_rejected >= self.p.artifact_ratio * n
         return not self.link_ok or self.contact_lost or artifacts
 
     def _signal_cues(self, t: float) -> list[Cue]:
@@ -292,7 +296,7 @@ class Coach:
         """A clean, sustained rate above HRmax: offer to adopt it, once."""
         if self.hrmax_said:
             return []
-        if r.sample.bpm <= self.p.hrmax or not all(self.recent):
+        if r.sample.bpm <= self.p.hrmax or self.recent_rejected:
             self.peak_since, self.peak_bpm = None, 0
             return []
         if self.peak_since is None:
