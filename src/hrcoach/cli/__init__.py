@@ -4,6 +4,7 @@ so `--help` never loads textual or bleak."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -12,6 +13,16 @@ from hrcoach import __version__
 
 class UsageError(Exception):
     """Bad input from the user: printed as one line, exit code 2."""
+
+
+def _speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
 
 
 def _add_hrmax_overrides(p: argparse.ArgumentParser) -> None:
@@ -39,7 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_hrmax_overrides(p)
 
     p = sub.add_parser("demo", help="coach a bundled 35-minute run, as if live")
-    p.add_argument("--speed", type=float, default=30.0, help="replay speed (default 30x; 1 is real time)")
+    p.add_argument(
+        "--speed", type=_speed, default=30.0, help="replay speed (default 30x; 1 is real time, 0 flat out)"
+    )
     _add_hrmax_overrides(p)
 
     p = sub.add_parser("profile", help="show or change your profile (age, HRmax, target window...)")
@@ -73,3 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `hrcoach ... | head`: the reader left; say nothing more
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1

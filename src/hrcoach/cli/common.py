@@ -20,14 +20,11 @@ def setup_from_args(
     """The session set-up: --hrmax, else --age/--formula, else the profile (else fallback_age)."""
     if args.hrmax is not None:
         return SessionSetup.from_profile(prof, hrmax=args.hrmax, hrmax_source="given on the command line")
-    age = args.age
-    if age is None and prof.hrmax is None and prof.age is None:
-        age = fallback_age
+    age, note = args.age, ""
+    if age is None and prof.hrmax is None and prof.age is None and fallback_age is not None:
+        age, note = fallback_age, "; a default: set yours with `hrcoach profile set age N`"
     if age is not None:
         f = Formula(args.formula or prof.formula)
-        return SessionSetup.from_profile(
-            prof,
-            hrmax=estimate_hrmax(age, f),
-            hrmax_source=f"estimated with {FORMULA_TEXT[f]} from age {age}",
-        )
+        source = f"estimated with {FORMULA_TEXT[f]} from age {age}{note}"
+        return SessionSetup.from_profile(prof, hrmax=estimate_hrmax(age, f), hrmax_source=source)
     return SessionSetup.from_profile(prof)

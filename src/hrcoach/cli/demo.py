@@ -43,7 +43,7 @@ async def coach_terminal(session: Session, events: list, speed: float) -> None: 
         if tty:
             sys.stdout.write("\r\x1b[K" + status_line(tick))
             sys.stdout.flush()
-        elif tick.elapsed_s >= next_plain:
+        elif tick.elapsed_s >= next_plain and tick.bpm is not None:
             print(status_line(tick))
             next_plain += 60.0
     session.finish()
