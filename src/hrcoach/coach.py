@@ -121,6 +121,8 @@ class Coach:
     def link(self, t: float, state: LinkState) -> list[Cue]:
         """A link event from the source."""
         self.link_ok = state is LinkState.CONNECTED
+        if not self.acquired:
+            return []  # searching for a strap it never had is not a lost link
         return self._signal_cues(t)
 
     def observe(self, r: Reading, tally: Tally) -> list[Cue]:

@@ -55,6 +55,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_hrmax_overrides(p)
 
+    p = sub.add_parser("scan", help="list nearby heart-rate straps, strongest signal first")
+    p.add_argument("--timeout", type=_speed, default=5.0, help="seconds to scan (default 5)")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+
+    p = sub.add_parser("run", help="coach a live session from a Bluetooth strap")
+    p.add_argument("--device", help="strap name or address (default: the last one used, else the strongest)")
+    p.add_argument("--record", metavar="FILE", help="also write every raw notification to a capture file")
+    _add_hrmax_overrides(p)
+
     p = sub.add_parser("profile", help="show or change your profile (age, HRmax, target window...)")
     psub = p.add_subparsers(dest="action", metavar="ACTION")
     psub.add_parser("show", help="show the profile and the HRmax in force (the default)")
@@ -65,9 +74,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _commands() -> dict[str, Callable[[argparse.Namespace], int]]:
-    from hrcoach.cli import analyze, demo, profile
+    from hrcoach.cli import analyze, demo, live, profile
 
-    return {"analyze": analyze.run, "demo": demo.run, "profile": profile.run}
+    return {
+        "analyze": analyze.run,
+        "demo": demo.run,
+        "profile": profile.run,
+        "scan": live.scan,
+        "run": live.run,
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:

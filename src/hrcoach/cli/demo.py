@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import AsyncIterator
 from importlib import resources
 from pathlib import Path
 
 from hrcoach.cli import common, render
+from hrcoach.models import Event
 from hrcoach.session import Session, Tick
 from hrcoach.sources.files import load_recording
 from hrcoach.sources.replay import replay
@@ -31,10 +33,11 @@ def status_line(tick: Tick) -> str:
     )
 
 
-async def coach_terminal(session: Session, events: list, speed: float) -> None:  # type: ignore[type-arg]
+async def coach_events(session: Session, events: AsyncIterator[Event]) -> None:
+    """Feed events to the session, printing cues and a status line (rewritten in place on a TTY)."""
     tty = sys.stdout.isatty()
     next_plain = 0.0
-    async for ev in replay(events, speed=speed):
+    async for ev in events:
         tick = session.ingest(ev)
         for cue in tick.cues:
             if tty:
@@ -46,9 +49,13 @@ async def coach_terminal(session: Session, events: list, speed: float) -> None: 
         elif tick.elapsed_s >= next_plain and tick.bpm is not None:
             print(status_line(tick))
             next_plain += 60.0
-    session.finish()
     if tty:
         sys.stdout.write("\n")
+
+
+async def coach_terminal(session: Session, events: list[Event], speed: float) -> None:
+    await coach_events(session, replay(events, speed=speed))
+    session.finish()
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,0 +1,116 @@
+"""`hrcoach scan` and `hrcoach run`: a live strap (plain terminal read-out until the TUI lands)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from hrcoach import paths
+from hrcoach.cli import UsageError, common
+from hrcoach.cli.demo import coach_events
+from hrcoach.models import Event
+from hrcoach.session import Session
+
+
+def _last_device_file() -> Path:
+    return paths.data_dir() / "last_device.json"
+
+
+def last_device() -> str | None:
+    try:
+        value = json.loads(_last_device_file().read_text()).get("address")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def remember_device(name: str, address: str) -> None:
+    path = _last_device_file()
+    paths.ensure_private_dir(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump({"name": name, "address": address}, fh)
+
+
+def scan(args: argparse.Namespace) -> int:
+    from hrcoach.sources.ble import BluetoothUnavailable
+    from hrcoach.sources.ble import scan as ble_scan
+
+    try:
+        straps = asyncio.run(ble_scan(args.timeout))
+    except BluetoothUnavailable as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        print(json.dumps([{"name": s.name, "address": s.address, "rssi": s.rssi} for s in straps]))
+        return 0
+    if not straps:
+        print(
+            f"No heart-rate strap found in {args.timeout:g} s. Wear the strap (moist electrodes wake it), "
+            "make sure no phone or watch holds it connected, then scan again."
+        )
+        return 0
+    print(f"{'name':<28} {'address':<40} {'RSSI':>5}")
+    for s in straps:
+        print(f"{s.name:<28} {s.address:<40} {s.rssi:>5}")
+    return 0
+
+
+async def _events(source_queue: asyncio.Queue[Event], task: asyncio.Task[None]) -> AsyncIterator[Event]:
+    while True:
+        getter = asyncio.ensure_future(source_queue.get())
+        done, _ = await asyncio.wait({getter, task}, return_when=asyncio.FIRST_COMPLETED)
+        if getter in done:
+            yield getter.result()
+            continue
+        getter.cancel()
+        task.result()  # re-raises BluetoothUnavailable
+        return
+
+
+async def _run_live(args: argparse.Namespace, session: Session) -> None:
+    from hrcoach.capture import CaptureWriter
+    from hrcoach.sources.ble import StrapSource
+
+    writer = None
+    if args.record:
+        writer = CaptureWriter(Path(args.record), started_at=datetime.now(UTC), device={})
+    source = StrapSource(
+        device=args.device,
+        last_device=last_device(),
+        on_raw=writer.write if writer else None,
+        on_connected=lambda s: remember_device(s.name, s.address),
+    )
+    task = asyncio.create_task(source.run())
+    try:
+        await coach_events(session, _events(source.queue, task))
+    finally:
+        task.cancel()
+        with_suppress = asyncio.gather(task, return_exceptions=True)
+        await with_suppress
+        if writer:
+            writer.close()
+
+
+def run(args: argparse.Namespace) -> int:
+    from hrcoach.cli import render
+    from hrcoach.sources.ble import BluetoothUnavailable
+
+    setup = common.setup_from_args(args, common.profile())
+    session = Session(setup)
+    print(f"hrcoach run: HRmax {setup.params.hrmax} bpm ({setup.hrmax_source}). Ctrl-C ends the session.")
+    try:
+        asyncio.run(_run_live(args, session))
+    except BluetoothUnavailable as exc:
+        raise UsageError(str(exc)) from None
+    except KeyboardInterrupt:
+        print()
+    session.finish()
+    print(render.summary_text(session.summary(), [], "Session summary"))
+    if args.record:
+        print(f"Recorded to {args.record}")
+    return 0
