@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -61,14 +60,9 @@ def load_profile(path: Path) -> Profile:
         raise ProfileError(_describe(path, exc)) from None
 
 
-def save_profile(profile: Profile, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = profile.model_dump(mode="json", exclude_none=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(tomli_w.dumps(data).encode("utf-8"))
-    os.replace(tmp, path)
+def profile_toml(profile: Profile) -> bytes:
+    """The profile as TOML, for `paths.write_private`."""
+    return tomli_w.dumps(profile.model_dump(mode="json", exclude_none=True)).encode("utf-8")
 
 
 def set_field(profile: Profile, path: Path, key: str, value: str) -> Profile:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,11 +29,7 @@ def last_device() -> str | None:
 
 
 def remember_device(name: str, address: str) -> None:
-    path = _last_device_file()
-    paths.ensure_private_dir(path.parent)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        json.dump({"name": name, "address": address}, fh)
+    paths.write_private(_last_device_file(), json.dumps({"name": name, "address": address}).encode())
 
 
 def scan(args: argparse.Namespace) -> int:
@@ -90,8 +85,7 @@ async def _run_live(args: argparse.Namespace, session: Session) -> None:
         await coach_events(session, _events(source.queue, task))
     finally:
         task.cancel()
-        with_suppress = asyncio.gather(task, return_exceptions=True)
-        await with_suppress
+        await asyncio.gather(task, return_exceptions=True)
         if writer:
             writer.close()
 

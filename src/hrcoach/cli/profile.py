@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from hrcoach import paths
-from hrcoach.config import Profile, ProfileError, load_profile, save_profile, set_field
+from hrcoach.config import Profile, ProfileError, load_profile, profile_toml, set_field
 from hrcoach.engine.zones import hrmax_in_force
 
 NOTICE = "hrcoach is a training coach, not a medical device: stop and seek advice if you feel unwell."
@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "set":
         first_time = not path.exists()
         prof = set_field(prof, path, args.key, args.value)
-        save_profile(prof, path)
+        paths.write_private(path, profile_toml(prof))
         if first_time:
             print(NOTICE)
     print(show(prof))

@@ -80,17 +80,6 @@ class LiveEngine:
         reason = basic_reason(sample.bpm, sample.contact)
         if reason is None and ms < self._last_valid_ms:
             reason = Reason.TIME_BACKWARDS
-        if not self._held:
-            # common case: nothing held back, so this sample may be decided at once
-            if reason is not None:
-                return [self._read(sid, sample, reason, rr.kept, rr_bpm)]
-            self._last_valid_ms = ms
-            decisions = self._filter.push(sid, sample.bpm, ms)
-            if decisions and decisions[-1][0] == sid:
-                return [self._read(sid, sample, decisions[0][1], rr.kept, rr_bpm)]
-            self._held.append((sid, sample, rr.kept, rr_bpm))
-            self._verdicts.update(decisions)
-            return self._release()
         self._held.append((sid, sample, rr.kept, rr_bpm))
         if reason is not None:
             self._verdicts[sid] = reason
