@@ -100,3 +100,63 @@ def test_malformed_notification_is_counted_and_dropped() -> None:
         "HeartRateSample",
     ]
     assert src.malformed == 1
+
+
+def test_stale_is_reported_while_connected_and_clears_when_notifications_resume() -> None:
+    beats = [(3.0 + i, bytes([0x06, 120 + i])) for i in range(10)]  # the first after connecting
+    beats += [(33.0 + i, bytes([0x06, 130 + i])) for i in range(6)]  # 20 s of silence between
+    adapter = SimulatedAdapter([SimulatedStrap("S", "AA:00:00:00:00:01")], beats, speed=50)
+    src = StrapSource(
+        clock=adapter.clock.now,
+        scanner_backend=adapter.scanner_backend(),
+        client_backend=adapter.client_backend(),
+        scan_timeout=0.005,
+        watch_every_s=0.01,
+    )
+    events = asyncio.run(collect(src, adapter, len(beats)))
+    links = [e for e in events if isinstance(e, LinkChanged)]
+    stale = [e for e in links if e.state is LinkState.STALE]
+    assert len(stale) == 1 and 17.0 <= stale[0].t < 33.0, links  # 5 s after the beat at 12.0
+    resumed = links[links.index(stale[0]) + 1]
+    assert resumed.state is LinkState.CONNECTED and resumed.detail == "notifications resumed"
+    assert resumed.t >= 33.0
+    # nothing was invented for the silence: the 16 notifications, no more
+    assert [e.bpm for e in events if isinstance(e, HeartRateSample)] == [p[1] for _, p in beats]
+
+
+async def _cancel_after(src: StrapSource, ready: asyncio.Event | None) -> BaseException | None:
+    task = asyncio.create_task(src.run())
+    if ready is not None:
+        while not ready.is_set():
+            ev = await asyncio.wait_for(src.queue.get(), timeout=5)
+            if isinstance(ev, HeartRateSample):
+                ready.set()
+    else:
+        await asyncio.sleep(0.1)
+    task.cancel()
+    results = await asyncio.gather(task, return_exceptions=True)
+    leftovers = [t for t in asyncio.all_tasks() if t is not asyncio.current_task() and not t.done()]
+    assert not leftovers, leftovers  # no scanner or notification task left running
+    return results[0]
+
+
+def test_cancel_while_connected_disconnects_cleanly() -> None:
+    adapter = SimulatedAdapter([SimulatedStrap("S", "AA:00:00:00:00:01")], [(1.0, b"\x06\x50")], speed=0)
+    src = make(adapter, [])
+
+    async def main() -> BaseException | None:
+        return await _cancel_after(src, asyncio.Event())
+
+    outcome = asyncio.run(main())
+    assert isinstance(outcome, asyncio.CancelledError)  # the cancel, nothing else
+    assert adapter.stats.connects == 1 and adapter.stats.disconnects == 1
+    assert not adapter._clients  # the strap is free for the next program
+
+
+def test_cancel_while_searching_gives_up_cleanly() -> None:
+    adapter = SimulatedAdapter([SimulatedStrap("S", "AA:00:00:00:00:01")], [], speed=0)
+    adapter.stop_advertising()  # nothing in range: search, back off, search...
+    src = make(adapter, [])
+    outcome = asyncio.run(_cancel_after(src, None))
+    assert isinstance(outcome, asyncio.CancelledError)
+    assert adapter.stats.scans >= 2 and adapter.stats.connects_attempted == 0

@@ -37,12 +37,36 @@ def test_write_then_read_round_trip(tmp_path: Path, suffix: str) -> None:
 
 def test_writer_flushes_every_second_of_session_time(tmp_path: Path) -> None:
     path = tmp_path / "live.hrcap.jsonl"
-    w = CaptureWriter(path, started_at=START)
+    w = CaptureWriter(path, started_at=START, device={})
     w.write(RawNotification(0.2, b"\x06\x50"))
     w.write(RawNotification(0.7, b"\x06\x51"))
     w.write(RawNotification(1.3, b"\x06\x52"))  # one second since the last flush: on disk now
     assert len(path.read_text().splitlines()) == 4  # header + 3 events, without close()
     w.close()
+
+
+def test_header_waits_for_the_device_and_keeps_earlier_events(tmp_path: Path) -> None:
+    path = tmp_path / "live.hrcap.jsonl"
+    w = CaptureWriter(path, started_at=START)
+    w.write(LinkChanged(0.0, LinkState.SEARCHING))
+    w.write(LinkChanged(0.4, LinkState.CONNECTING, "Polar H10"))
+    assert path.read_text() == ""  # nothing known about the strap yet
+    w.set_device({"name": "Polar H10", "address": "AA"})
+    w.write(RawNotification(1.0, b"\x06\x50"))
+    w.set_device({"name": "other"})  # the header is written once
+    w.close()
+    header, back = read_capture(path)
+    assert header.device == {"name": "Polar H10", "address": "AA"}
+    assert [type(e).__name__ for e in back] == ["LinkChanged", "LinkChanged", "RawNotification"]
+
+
+def test_a_writer_closed_before_any_device_still_writes_a_readable_capture(tmp_path: Path) -> None:
+    path = tmp_path / "nothing.hrcap.jsonl"
+    w = CaptureWriter(path, started_at=START)
+    w.write(LinkChanged(0.0, LinkState.SEARCHING))
+    w.close()
+    header, back = read_capture(path)
+    assert header.device == {} and back == [LinkChanged(0.0, LinkState.SEARCHING)]
 
 
 @pytest.mark.parametrize(

@@ -148,7 +148,11 @@ def read_capture(path: Path) -> tuple[CaptureHeader, list[CaptureEvent]]:
 
 
 class CaptureWriter:
-    """Writes a capture as events arrive, flushing to disk at least every second of `t`."""
+    """Writes a capture as events arrive, flushing to disk at least every second of `t`.
+
+    With `device=None` the header waits for `set_device()` (a live strap is known only once
+    connected); events before that are held in memory and written right after the header.
+    `close()` writes a header with an empty device if none came."""
 
     def __init__(
         self,
@@ -162,12 +166,25 @@ class CaptureWriter:
         self._fh = _open_text(path, "w")
         self._flush_every = flush_every_s
         self._last_flush_t = 0.0
+        self._started_at = started_at
+        self._pending: list[CaptureEvent] | None = []
+        self.notifications = 0  # 0x2A37 notifications written so far
+        if device is not None:
+            self.set_device(device)
+
+    def set_device(self, device: dict[str, Any]) -> None:
+        """Write the header naming the device, then any events held back. Later calls do nothing."""
+        if self._pending is None:
+            return
         header = {
             "hrcoach_capture": FORMAT_VERSION,
-            "device": device or {},
-            "started_at": started_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "device": device,
+            "started_at": self._started_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         }
         self._write(header)
+        pending, self._pending = self._pending, None
+        for event in pending:
+            self.write(event)
         self._fh.flush()
 
     def _write(self, obj: dict[str, Any]) -> None:
@@ -179,8 +196,12 @@ class CaptureWriter:
             self._last_flush_t = t
 
     def write(self, event: CaptureEvent) -> None:
+        if self._pending is not None:
+            self._pending.append(event)
+            return
         t = round(event.t, 3)
         if isinstance(event, RawNotification):
+            self.notifications += 1
             self._write({"t": t, "hrm": event.data.hex()})
         elif isinstance(event, LinkChanged):
             obj: dict[str, Any] = {"t": t, "link": event.state.value}
@@ -193,6 +214,7 @@ class CaptureWriter:
 
     def close(self) -> None:
         if not self._fh.closed:
+            self.set_device({})
             self._fh.flush()
             self._fh.close()
 

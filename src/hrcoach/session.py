@@ -83,6 +83,7 @@ class Session:
     contact: SensorContact = SensorContact.NOT_SUPPORTED
     battery: int | None = None
     malformed: int = 0
+    samples: int = 0  # heart-rate samples ingested, accepted or not
     last_bpm: int | None = None
     last_zone: int = 0
     t0: float | None = None
@@ -100,6 +101,7 @@ class Session:
         self.t_last = max(self.t_last, event.t)
         if isinstance(event, HeartRateSample):
             self.contact = event.contact
+            self.samples += 1
             readings = self.engine.ingest(event)
         elif isinstance(event, LinkChanged):
             self.link = event.state

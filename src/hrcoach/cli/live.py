@@ -5,15 +5,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from hrcoach import paths
 from hrcoach.cli import UsageError, common
 from hrcoach.cli.demo import coach_events
 from hrcoach.models import Event
 from hrcoach.session import Session
+
+if TYPE_CHECKING:
+    from hrcoach.capture import CaptureWriter
+    from hrcoach.sources.ble import FoundStrap, StrapSource
 
 
 def _last_device_file() -> Path:
@@ -67,19 +73,31 @@ async def _events(source_queue: asyncio.Queue[Event], task: asyncio.Task[None]) 
         return
 
 
-async def _run_live(args: argparse.Namespace, session: Session) -> None:
-    from hrcoach.capture import CaptureWriter
+def make_source(args: argparse.Namespace, **hooks: Any) -> StrapSource:
+    """The live source for `hrcoach run` (tests replace this to plug in a simulated adapter)."""
     from hrcoach.sources.ble import StrapSource
 
-    writer = None
-    if args.record:
-        writer = CaptureWriter(Path(args.record), started_at=datetime.now(UTC), device={})
-    source = StrapSource(
-        device=args.device,
-        last_device=last_device(),
-        on_raw=writer.write if writer else None,
-        on_connected=lambda s: remember_device(s.name, s.address),
-    )
+    return StrapSource(device=args.device, last_device=last_device(), **hooks)
+
+
+def _open_recorder(path: str | None) -> CaptureWriter | None:
+    from hrcoach.capture import CaptureWriter
+
+    if not path:
+        return None
+    try:
+        return CaptureWriter(Path(path), started_at=datetime.now(UTC))
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write the recording ({exc.strerror or exc})") from None
+
+
+async def _run_live(args: argparse.Namespace, session: Session, writer: CaptureWriter | None) -> None:
+    def connected(strap: FoundStrap) -> None:
+        remember_device(strap.name, strap.address)
+        if writer:
+            writer.set_device(source.device_info())
+
+    source = make_source(args, on_raw=writer.write if writer else None, on_connected=connected)
     task = asyncio.create_task(source.run())
     try:
         await coach_events(session, _events(source.queue, task))
@@ -96,15 +114,22 @@ def run(args: argparse.Namespace) -> int:
 
     setup = common.setup_from_args(args, common.profile())
     session = Session(setup)
+    writer = _open_recorder(args.record)
     print(f"hrcoach run: HRmax {setup.params.hrmax} bpm ({setup.hrmax_source}). Ctrl-C ends the session.")
+    status = 0
     try:
-        asyncio.run(_run_live(args, session))
+        asyncio.run(_run_live(args, session, writer))
     except BluetoothUnavailable as exc:
-        raise UsageError(str(exc)) from None
+        if not session.samples:  # nothing happened: no summary, no empty recording
+            if writer:
+                writer.path.unlink(missing_ok=True)
+            raise UsageError(str(exc)) from None
+        print(f"hrcoach: {exc}; the session ends here", file=sys.stderr)
+        status = 2
     except KeyboardInterrupt:
         print()
     session.finish()
     print(render.summary_text(session.summary(), [], "Session summary"))
-    if args.record:
-        print(f"Recorded to {args.record}")
-    return 0
+    if writer:
+        print(f"Recorded {writer.notifications} notifications to {args.record}")
+    return status

@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +39,7 @@ from hrcoach.protocol import (
 )
 
 Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
 
 
 class BluetoothUnavailable(Exception):
@@ -130,11 +131,13 @@ class StrapSource:
         device: str | None = None,
         last_device: str | None = None,
         clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
         scanner_backend: type[BaseBleakScanner] | None = None,
         client_backend: type[BaseBleakClient] | None = None,
         scan_timeout: float = 5.0,
         backoff_s: tuple[float, float] = (1.0, 30.0),
         stale_after_s: float = 5.0,
+        watch_every_s: float = 0.5,
         rng: random.Random | None = None,
         on_raw: Callable[[RawNotification | LinkChanged | BatteryRead], None] | None = None,
         on_connected: Callable[[FoundStrap], None] | None = None,
@@ -143,22 +146,33 @@ class StrapSource:
         self.device = device
         self.last_device = last_device
         self._clock = clock
+        self._sleep = sleep  # backoff waits, on the same time base as `clock`
         self._t0 = clock()
         self._scanner_backend = scanner_backend
         self._client_backend = client_backend
         self._scan_timeout = scan_timeout
         self._backoff = backoff_s
         self._stale_after = stale_after_s
+        self._watch_every = watch_every_s
         self._rng = rng or random.Random()
         self._on_raw = on_raw
         self._on_connected = on_connected
         self._last_sample_t = 0.0
         self.connected_to: FoundStrap | None = None
-        self.body_sensor_location: str | None = None
+        self.body_sensor_location: str | None = None  # as read on the last connect
         self.malformed = 0
 
     def now(self) -> float:
         return self._clock() - self._t0
+
+    def device_info(self) -> dict[str, str]:
+        """Name, address and body-sensor location of the strap connected last (for a capture header)."""
+        if self.connected_to is None:
+            return {}
+        info = {"name": self.connected_to.name, "address": self.connected_to.address}
+        if self.body_sensor_location:
+            info["body_sensor_location"] = self.body_sensor_location
+        return info
 
     def _emit(self, event: LinkChanged | BatteryRead) -> None:
         if self._on_raw:
@@ -196,13 +210,13 @@ class StrapSource:
             straps = await scan(self._scan_timeout, scanner_backend=self._scanner_backend)
             target = choose(straps, self.device, self.last_device)
             if target is None:
-                await asyncio.sleep(self._delay(attempt))
+                await self._sleep(self._delay(attempt))
                 attempt += 1
                 continue
             streamed = await self._session(target)
             attempt = 0 if streamed else attempt + 1
             if not streamed:
-                await asyncio.sleep(self._delay(attempt))
+                await self._sleep(self._delay(attempt))
 
     async def _session(self, target: FoundStrap) -> bool:
         """One connection; returns whether it got as far as streaming."""
@@ -238,6 +252,7 @@ class StrapSource:
         return True
 
     async def _read_details(self, client: BleakClient) -> None:
+        self.body_sensor_location = None
         with contextlib.suppress(BleakError, ProtocolError, OSError):
             self.body_sensor_location = decode_body_sensor_location(
                 bytes(await client.read_gatt_char(BODY_SENSOR_LOCATION_UUID))
@@ -251,7 +266,7 @@ class StrapSource:
         stale = False
         while not lost.is_set():
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(lost.wait(), timeout=0.5)
+                await asyncio.wait_for(lost.wait(), timeout=self._watch_every)
             quiet = self.now() - self._last_sample_t
             if not stale and quiet >= self._stale_after:
                 stale = True
