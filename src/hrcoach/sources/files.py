@@ -1,15 +1,41 @@
-"""Which reader reads a file: the one dispatch that every importer plugs into."""
+"""Which reader reads a file: the one dispatch that every importer plugs into.
+
+The content decides where it is cheap to tell (`.FIT` at byte 8, the XML root element, a
+`[Params]` or `Phone timestamp` first line), else the extension; `.gz` works for every format.
+A file may hold several activities (multisport FIT, several TCX activities or GPX tracks):
+`load_recordings` returns each, in time order; `load_recording` the first, with a note.
+"""
 
 from __future__ import annotations
 
 import gzip
+import re
+import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 from hrcoach.capture import is_capture
-from hrcoach.sources import capture_reader, csv_reader
+from hrcoach.sources import (
+    capture_reader,
+    csv_reader,
+    fit_reader,
+    gpx_reader,
+    hrm_reader,
+    polar_txt_reader,
+    tcx_reader,
+)
 from hrcoach.sources.recording import Recording, RecordingError
 
-FORMATS = "capture (.hrcap.jsonl), CSV (.csv)"
+FORMATS = (
+    "capture (.hrcap.jsonl), CSV (.csv), FIT (.fit), TCX (.tcx), GPX (.gpx), Polar HRM (.hrm), "
+    "Polar Sensor Logger (.txt); each also gzipped (.gz)"
+)
+MAX_BYTES = 256 * 1024 * 1024  # far beyond any recording; a bound for gzip bombs
+
+_BY_EXTENSION = {".fit": "fit", ".tcx": "tcx", ".gpx": "gpx", ".hrm": "hrm", ".csv": "csv"}
+_XML_SKIP = re.compile(rb"<\?.*?\?>|<!--.*?-->|\s+", re.S)
+_XML_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
+_XML_ROOTS = {b"TrainingCenterDatabase": "tcx", b"gpx": "gpx"}
 
 
 def _base_name(path: Path) -> str:
@@ -17,27 +43,92 @@ def _base_name(path: Path) -> str:
     return name[:-3] if name.endswith(".gz") else name
 
 
-def _text(path: Path) -> str:
+def _raw(path: Path) -> bytes:
     try:
-        raw = path.read_bytes()
         if path.name.lower().endswith(".gz"):
-            raw = gzip.decompress(raw)
-        return raw.decode("utf-8-sig")
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+            with gzip.open(path, "rb") as f:
+                raw = f.read(MAX_BYTES + 1)
+        else:
+            with open(path, "rb") as f:
+                raw = f.read(MAX_BYTES + 1)
+    except (OSError, EOFError, zlib.error) as exc:
         raise RecordingError(f"{path}: cannot read ({exc})") from None
+    if len(raw) > MAX_BYTES:
+        raise RecordingError(f"{path}: too large for a recording (over {MAX_BYTES // 2**20} MiB)")
+    return raw
+
+
+def _text(path: Path, raw: bytes, kind: str) -> str:
+    try:
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
+        if kind == "hrm":  # Polar's own software wrote Windows-1252 notes
+            return raw.decode("cp1252", "replace")
         raise RecordingError(f"{path}: not a text file") from None
 
 
-def load_recording(path: Path) -> Recording:
-    """Read any supported recording. Raises RecordingError with a one-line message."""
+def sniff(raw: bytes) -> str | None:
+    """The format the content shows, where that is cheap to tell; None when it does not."""
+    if len(raw) >= 12 and raw[8:12] == b".FIT":
+        return "fit"
+    head = raw[:4096].removeprefix(b"\xef\xbb\xbf")
+    if head.lstrip().startswith(b"<"):
+        pos = 0
+        while m := _XML_SKIP.match(head, pos):
+            if m.end() == pos:
+                break
+            pos = m.end()
+        root = _XML_ROOT.match(head, pos)
+        return _XML_ROOTS.get(root.group(1)) if root else None
+    text = head.decode("utf-8", "ignore")
+    if hrm_reader.is_hrm(text):
+        return "hrm"
+    if polar_txt_reader.is_polar_txt(text):
+        return "polar-txt"
+    return None
+
+
+_BYTE_READERS: dict[str, Callable[[Path, bytes], list[Recording]]] = {
+    "fit": fit_reader.read_bytes,
+    "tcx": tcx_reader.read_bytes,
+    "gpx": gpx_reader.read_bytes,
+}
+_TEXT_READERS: dict[str, Callable[[Path, str], list[Recording]]] = {
+    "hrm": hrm_reader.read_text,
+    "polar-txt": polar_txt_reader.read_text,
+    "csv": lambda path, text: [csv_reader.read_text(path, text)],
+}
+
+
+def load_recordings(path: Path) -> list[Recording]:
+    """Every activity in a supported file, in time order (at least one).
+
+    Raises RecordingError with a one-line message starting with the path.
+    """
     if not path.exists():
         raise RecordingError(f"{path}: no such file")
     if path.is_dir():
         raise RecordingError(f"{path}: is a directory, not a recording")
-    name = _base_name(path)
     if is_capture(path):
-        return capture_reader.read(path)
-    if name.endswith(".csv"):
-        return csv_reader.read_text(path, _text(path))
+        return [capture_reader.read(path)]
+    raw = _raw(path)
+    kind = sniff(raw) or _BY_EXTENSION.get(Path(_base_name(path)).suffix)
+    if kind in _BYTE_READERS:
+        return _BYTE_READERS[kind](path, raw)
+    if kind in _TEXT_READERS:
+        return _TEXT_READERS[kind](path, _text(path, raw, kind))
     raise RecordingError(f"{path}: unknown format; hrcoach reads {FORMATS}")
+
+
+def load_recording(path: Path) -> Recording:
+    """The first activity of any supported file; a note says when the file holds more.
+
+    Raises RecordingError with a one-line message starting with the path.
+    """
+    recs = load_recordings(path)
+    first = recs[0]
+    if len(recs) > 1:
+        first.notes.append(
+            f"file holds {len(recs)} activities; analysing the first; `hrcoach import` imports all"
+        )
+    return first

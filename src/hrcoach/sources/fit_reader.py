@@ -1,0 +1,383 @@
+"""FIT activities, decoded by Garmin's FIT SDK (`garmin_fit_sdk`).
+
+- Corrupt or truncated files are refused, never half-imported: a CRC mismatch is "corrupt", a file
+  shorter than its header says is "truncated", and both raise one-line `RecordingError`s even
+  when the readable part holds heart rate. A session is never built from a file the device did
+  not finish writing; the user can re-export it.
+- Heart rate comes from `record` messages. A record without one takes the mean of the file's
+  `hr` messages (HRM-Swim/Tri straps, wrist HR under water) since the previous record; records
+  with neither are skipped and counted in a note.
+- RR intervals: `hrv` message times (s -> ms) go, in file order, to the next record that becomes
+  a sample (the beats since the previous record, as a strap notification carries them); those
+  after the last record go to the last sample. None is dropped.
+- `t` counts seconds from the first sample. Timestamps below 0x10000000 count from device
+  power-on: imported, `started_at` from file_id.time_created when that is a date, else None.
+- Duplicated timestamps keep the first record, backwards ones are dropped, timer pauses stay
+  as time gaps; each is noted with its count.
+- Several sessions (multisport, chained FIT files): one Recording each, in time order.
+- Compressed-timestamp headers (old watches, e.g. FR70): the SDK does not decode them, so the
+  record layer is rewritten with an explicit timestamp field (every other byte kept) first.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from garmin_fit_sdk import CrcCalculator, Decoder, Profile, Stream, expand_heart_rates
+
+from hrcoach.models import Event, HeartRateSample
+from hrcoach.sources.recording import Recording, RecordingError
+from hrcoach.sources.tcx_reader import plural
+
+_EPOCH = datetime(1989, 12, 31, tzinfo=UTC)
+_RELATIVE = 0x10000000  # date_time values below this are seconds since device power-on
+_NUM: dict[str, int] = Profile["mesg_num"]
+_STOPS = {"stop", "stop_all", "stop_disable", "stop_disable_all"}
+
+Mesg = dict[Any, Any]
+
+
+class _Corrupt(Exception):
+    pass
+
+
+@dataclass
+class _Row:
+    ts: int
+    bpm: int | None
+    rr: list[float]
+    from_hr_mesgs: bool = False
+
+
+@dataclass
+class _Scan:
+    rows: list[_Row] = field(default_factory=list)
+    file_id: Mesg = field(default_factory=dict)
+    creator: Mesg = field(default_factory=dict)
+    starts: list[tuple[int, str]] = field(default_factory=list)  # session start_time, sport
+    timer: list[tuple[int, bool]] = field(default_factory=list)  # timestamp, running
+    hr: list[Any] = field(default_factory=list)
+    utc_offset: int | None = None  # UTC minus system time, from timestamp_correlation
+
+
+def _duration(seconds: float) -> str:
+    m, s = divmod(round(seconds), 60)
+    return f"{m} min {s} s" if m else f"{s} s"
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _int(value: object) -> int | None:
+    v = _number(value)
+    return int(v) if v is not None else None
+
+
+def read_bytes(path: Path, data: bytes) -> list[Recording]:
+    scan = _scan(_decode(path, data))
+    _fill_from_hr(scan.rows, scan.hr)
+    sports = dict(sorted(scan.starts))  # session start_time -> sport
+    starts = sorted(sports)
+    groups = _split(scan.rows, starts)
+    recs: list[Recording] = []
+    for i, group in enumerate(groups):
+        rec = _recording(path, group, scan)
+        if rec is None:
+            continue
+        if len(groups) > 1:
+            sport = f" ({sports[starts[i]]})" if sports[starts[i]] else ""
+            rec.notes.insert(0, f"session {i + 1} of {len(groups)} in the file{sport}")
+        recs.append(rec)
+    if not recs:
+        raise RecordingError(f"{path}: no heart-rate data in this FIT file")
+    return recs
+
+
+def _decode(path: Path, data: bytes) -> list[tuple[int, Mesg]]:
+    _check_layout(path, data)
+    seq, errors = _run(data)
+    if errors and "compressed timestamp" in str(errors[0]).lower():
+        try:
+            seq, errors = _run(_expand_compressed(data))
+        except _Corrupt as exc:
+            raise RecordingError(f"{path}: corrupt FIT file ({exc})") from None
+        except (KeyError, IndexError, ValueError, struct.error):
+            raise RecordingError(f"{path}: corrupt FIT file (bad message layout)") from None
+    if errors:
+        raise RecordingError(f"{path}: corrupt FIT file ({_describe(errors[0])})")
+    return seq
+
+
+def _describe(err: Exception) -> str:
+    text = " ".join(str(err).split())
+    if "CRC" in text:
+        return "CRC mismatch"
+    if "bytes remaining" in text or "unpack requires" in text:
+        return "a message runs past the end of the data"
+    if isinstance(err, RuntimeError) and text.startswith("FIT Runtime Error"):
+        return text.removeprefix("FIT Runtime Error").strip()[:100]
+    return f"undecodable message: {type(err).__name__}"
+
+
+def _check_layout(path: Path, data: bytes) -> None:
+    """Header, size and CRC of each (chained) FIT file, before the SDK sees the bytes."""
+    if len(data) < 12 or data[8:12] != b".FIT" or data[0] not in (12, 14):
+        raise RecordingError(f"{path}: not a FIT file")
+    pos = 0
+    while pos + 12 <= len(data) and data[pos + 8 : pos + 12] == b".FIT":
+        end = pos + data[pos] + struct.unpack_from("<I", data, pos + 4)[0]
+        if end + 2 > len(data):
+            raise RecordingError(f"{path}: truncated FIT file ({len(data)} of {end + 2} bytes)")
+        if CrcCalculator.calculate_crc(data, pos, end) != struct.unpack_from("<H", data, end)[0]:
+            raise RecordingError(f"{path}: corrupt FIT file (CRC mismatch)")
+        pos = end + 2
+
+
+def _run(data: bytes) -> tuple[list[tuple[int, Mesg]], list[Exception]]:
+    seq: list[tuple[int, Mesg]] = []
+    try:
+        decoder = Decoder(Stream.from_byte_array(bytearray(data)))
+        _, errors = decoder.read(
+            convert_datetimes_to_dates=False,
+            merge_heart_rates=False,
+            mesg_listener=lambda num, mesg: seq.append((num, mesg)),
+        )
+    except Exception as exc:  # the SDK reports its own errors in `errors`; this is a backstop
+        errors = [exc]
+    return seq, errors
+
+
+def _scan(seq: list[tuple[int, Mesg]]) -> _Scan:
+    s = _Scan()
+    pending: list[float] = []
+    for num, m in seq:
+        if num == _NUM["RECORD"]:
+            ts = _int(m.get("timestamp"))
+            if ts is not None:
+                bpm = _int(m.get("heart_rate"))
+                s.rows.append(_Row(ts, bpm if bpm and 0 < bpm < 255 else None, pending))
+                pending = []
+        elif num == _NUM["HRV"]:
+            times = m.get("time")
+            for v in times if isinstance(times, list) else [times]:
+                sec = _number(v)
+                if sec is not None and 0 < sec < 65.535:
+                    pending.append(float(round(sec * 1000)))
+        elif num == _NUM["HR"]:
+            s.hr.append(m)
+        elif num == _NUM["EVENT"] and m.get("event") == "timer":
+            ts, kind = _int(m.get("timestamp")), m.get("event_type")
+            if ts is not None and (kind == "start" or kind in _STOPS):
+                s.timer.append((ts, kind == "start"))
+        elif num == _NUM["SESSION"]:
+            start = _int(m.get("start_time"))
+            if start is not None:
+                sport = m.get("sport")
+                s.starts.append((start, sport if isinstance(sport, str) else ""))
+        elif num == _NUM["FILE_ID"] and not s.file_id:
+            s.file_id = m
+        elif num == _NUM["DEVICE_INFO"] and not s.creator and m.get("device_index") in ("creator", 0):
+            s.creator = m
+        elif num == _NUM["TIMESTAMP_CORRELATION"] and s.utc_offset is None:
+            utc, system = _int(m.get("timestamp")), _int(m.get("system_timestamp"))
+            if utc is not None and system is not None and utc >= _RELATIVE > system:
+                s.utc_offset = utc - system
+    if pending and s.rows:
+        s.rows[-1].rr.extend(pending)
+    return s
+
+
+def _fill_from_hr(rows: list[_Row], hr_mesgs: list[Any]) -> None:
+    """Records without heart rate take the mean of the hr-message values since the record before."""
+    if not hr_mesgs or all(r.bpm for r in rows):
+        return
+    beats: list[tuple[float, int]] = []
+    try:
+        for beat in expand_heart_rates(hr_mesgs):
+            t, bpm = _number(beat.get("timestamp")), _int(beat.get("heart_rate"))
+            if t is not None and bpm is not None and 0 < bpm < 255:
+                beats.append((t, bpm))
+    except Exception:  # the SDK helper raises RuntimeError, KeyError, TypeError... on odd messages
+        return
+    beats.sort()
+    times = [t for t, _ in beats]
+    for i, row in enumerate(rows):
+        if row.bpm:
+            continue
+        since = rows[i - 1].ts if i and rows[i - 1].ts < row.ts else row.ts - 1
+        values = [v for _, v in beats[bisect_right(times, since) : bisect_right(times, row.ts)]]
+        if values:
+            row.bpm, row.from_hr_mesgs = int(sum(values) / len(values) + 0.5), True
+
+
+def _split(rows: list[_Row], starts: list[int]) -> list[list[_Row]]:
+    if len(starts) <= 1:
+        return [rows]
+    groups: list[list[_Row]] = [[] for _ in starts]
+    for row in rows:
+        groups[max(bisect_right(starts, row.ts) - 1, 0)].append(row)
+    return groups
+
+
+def _recording(path: Path, rows: list[_Row], scan: _Scan) -> Recording | None:
+    kept: list[_Row] = []
+    carry: list[float] = []
+    dup = back = no_hr = 0
+    last: int | None = None
+    for row in rows:
+        if last is not None and row.ts <= last:
+            dup, back = (dup + 1, back) if row.ts == last else (dup, back + 1)
+            carry += row.rr
+            continue
+        last = row.ts
+        if row.bpm is None:
+            no_hr += 1
+            carry += row.rr
+            continue
+        kept.append(_Row(row.ts, row.bpm, carry + row.rr, row.from_hr_mesgs))
+        carry = []
+    if not kept:
+        return None
+    kept[-1].rr.extend(carry)
+    t0, t1 = kept[0].ts, kept[-1].ts
+    events: list[Event] = [HeartRateSample(float(r.ts - t0), r.bpm or 0, tuple(r.rr)) for r in kept]
+    notes: list[str] = []
+    started_at: datetime | None = None
+    if t0 >= _RELATIVE:
+        started_at = _EPOCH + timedelta(seconds=t0)
+    elif scan.utc_offset is not None:
+        started_at = _EPOCH + timedelta(seconds=t0 + scan.utc_offset)
+    else:
+        created = _int(scan.file_id.get("time_created"))
+        if created is not None and created >= _RELATIVE:
+            started_at = _EPOCH + timedelta(seconds=created)
+            notes.append("timestamps count from device power-on; start time is the file's creation time")
+        else:
+            notes.append("timestamps count from device power-on, not dates: start time unknown")
+    if no_hr:
+        notes.append(f"{plural(no_hr, 'record')} without heart rate skipped")
+    filled = sum(r.from_hr_mesgs for r in kept)
+    if filled:
+        notes.append(f"{plural(filled, 'record')} without heart rate took it from the hr messages")
+    if dup:
+        notes.append(f"{plural(dup, 'record')} with a repeated timestamp dropped (first kept)")
+    if back:
+        notes.append(f"{plural(back, 'record')} with a timestamp going backwards dropped")
+    pauses = _pauses(scan.timer, t0, t1)
+    if pauses:
+        notes.append(
+            f"timer paused {plural(len(pauses), 'time')} ({_duration(sum(pauses))} in all); "
+            "pauses are time gaps"
+        )
+    return Recording(str(path), "fit", events, started_at, _device(scan), notes)
+
+
+def _pauses(timer: list[tuple[int, bool]], t0: int, t1: int) -> list[int]:
+    pauses: list[int] = []
+    stopped: int | None = None
+    for ts, running in timer:
+        if not running and stopped is None:
+            stopped = ts
+        elif running and stopped is not None:
+            if t0 <= stopped < t1 and ts >= stopped:
+                pauses.append(ts - stopped)
+            stopped = None
+    return pauses
+
+
+def _device(scan: _Scan) -> dict[str, Any]:
+    fid, creator = scan.file_id, scan.creator
+    maker = fid.get("manufacturer") or creator.get("manufacturer")
+    product = fid.get("garmin_product") or fid.get("product")
+    model = creator.get("product_name") or fid.get("product_name")
+    if not isinstance(model, str):
+        model = product.replace("_", " ") if isinstance(product, str) else None
+    brand = maker.replace("_", " ").title() if isinstance(maker, str) else None
+    if model and brand and brand.lower() in model.lower():
+        brand = None
+    device: dict[str, Any] = {"name": " ".join(x for x in (brand, model) if x)}
+    for key, value in (
+        ("manufacturer", maker),
+        ("product", product),
+        ("serial_number", fid.get("serial_number")),
+    ):
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            device[key] = value
+    return device if device["name"] else {k: v for k, v in device.items() if k != "name"}
+
+
+def _expand_compressed(data: bytes) -> bytes:
+    """The same FIT file(s) with every compressed-timestamp header made a normal one."""
+    out = bytearray()
+    pos = 0
+    while pos < len(data):
+        size = data[pos]
+        end = pos + size + struct.unpack_from("<I", data, pos + 4)[0]
+        body = _rewrite_records(data, pos + size, end)
+        header = bytearray(data[pos : pos + size])
+        struct.pack_into("<I", header, 4, len(body))
+        if size >= 14:
+            struct.pack_into("<H", header, 12, CrcCalculator.calculate_crc(header, 0, 12))
+        chunk = bytes(header) + body
+        out += chunk + struct.pack("<H", CrcCalculator.calculate_crc(chunk, 0, len(chunk)))
+        pos = end + 2
+    return bytes(out)
+
+
+def _rewrite_records(data: bytes, pos: int, end: int) -> bytes:
+    out = bytearray()
+    defs: dict[int, tuple[bytes, str, int, int, int | None]] = {}  # raw, endian, fields, size, ts at
+    widened: set[int] = set()  # local types whose definition in `out` has the extra timestamp
+    last = 0
+    while pos < end:
+        head = data[pos]
+        if head & 0x40 and not head & 0x80:  # definition message
+            local, n = head & 0x0F, data[pos + 5]
+            sizes = [(data[pos + 6 + 3 * i], data[pos + 7 + 3 * i]) for i in range(n)]
+            length, dev = 6 + 3 * n, 0
+            if head & 0x20:
+                m = data[pos + length]
+                dev = sum(data[pos + length + 2 + 3 * j] for j in range(m))
+                length += 1 + 3 * m
+            fields = sum(s for _, s in sizes)
+            at = [i for i, (num, s) in enumerate(sizes) if num == 253 and s == 4]
+            ts_at = sum(s for _, s in sizes[: at[0]]) if at else None
+            raw = data[pos : pos + length]
+            defs[local] = (raw, ">" if data[pos + 2] else "<", fields, fields + dev, ts_at)
+            widened.discard(local)
+            out += raw
+            pos += length
+            continue
+        local = (head >> 5) & 0x03 if head & 0x80 else head & 0x0F
+        if local not in defs:
+            raise _Corrupt("a message before its definition")
+        raw, endian, fields, size, ts_at = defs[local]
+        if pos + 1 + size > end:
+            raise _Corrupt("a message runs past the end of the data")
+        body = data[pos + 1 : pos + 1 + size]
+        if head & 0x80:
+            offset = head & 0x1F
+            last = (last & ~0x1F) + offset + (0x20 if offset < (last & 0x1F) else 0)
+            if local not in widened:
+                n = raw[5]
+                out += raw[:5] + bytes([n + 1]) + raw[6 : 6 + 3 * n] + b"\xfd\x04\x86" + raw[6 + 3 * n :]
+                widened.add(local)
+            out += bytes([local]) + body[:fields] + struct.pack(endian + "I", last) + body[fields:]
+        else:
+            if local in widened:
+                out += raw
+                widened.discard(local)
+            if ts_at is not None:
+                last = struct.unpack_from(endian + "I", body, ts_at)[0]
+            out += data[pos : pos + 1 + size]
+        pos += 1 + size
+    return bytes(out)

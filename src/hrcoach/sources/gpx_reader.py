@@ -1,0 +1,59 @@
+"""GPX 1.0/1.1 tracks with heart rate: Garmin TrackPointExtension v1/v2 `hr` under any prefix,
+and the plain `<heartrate>`/`<hr>`/`<heart_rate>` extensions some apps write. One Recording per
+`trk` (segments are joined: a pause between them is a gap), in time order.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from hrcoach.sources.recording import Recording, RecordingError
+from hrcoach.sources.tcx_reader import (
+    Point,
+    build,
+    child_text,
+    children,
+    descendants,
+    finish,
+    local,
+    parse_bpm,
+    parse_time,
+    parse_xml,
+)
+
+_HR_NAMES = {"hr", "heartrate", "heart_rate", "heartratebpm"}
+
+
+def _bpm(point: ET.Element) -> int | None:
+    for elem in point.iter():
+        if elem is not point and local(elem.tag).lower() in _HR_NAMES:
+            bpm = parse_bpm(elem.text)
+            if bpm is not None:
+                return bpm
+    return None
+
+
+def _points(track: ET.Element) -> Iterator[Point]:
+    for point in descendants(track, "trkpt"):
+        yield parse_time(child_text(point, "time")), _bpm(point)
+
+
+def read_bytes(path: Path, data: bytes) -> list[Recording]:
+    root = parse_xml(path, data, "GPX")
+    if local(root.tag) != "gpx":
+        raise RecordingError(f"{path}: not a GPX file (root element <{local(root.tag)}>)")
+    creator = root.get("creator")
+    device: dict[str, Any] = {"name": creator.strip()} if creator and creator.strip() else {}
+    recs: list[Recording] = []
+    for track in children(root, "trk"):
+        rec = build(path, "gpx", _points(track), device, "track point")
+        if rec is None:
+            continue
+        segments = sum(1 for _ in children(track, "trkseg"))
+        if segments > 1:
+            rec.notes.append(f"{segments} track segments joined; pauses between them are time gaps")
+        recs.append(rec)
+    return finish(path, recs, "GPX", "track")

@@ -1,0 +1,87 @@
+"""Polar Sensor Logger text export (`*.txt`): a header line `Phone timestamp;HR [bpm]` (more
+columns may follow), then one `;`-separated row a reading. Recognised by its header line.
+
+Rows with 0 bpm are kept as no-value samples (no skin contact). An RR column (`RR-interval [ms]`
+or `HRV [ms]`, several values separated by spaces) fills rr_ms; a file with RR but no HR column
+gets bpm from each RR interval. Phone timestamps are local time with no zone: taken as UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from hrcoach.models import Event, HeartRateSample
+from hrcoach.sources.recording import Recording, RecordingError
+from hrcoach.sources.tcx_reader import plural
+
+HEADER = "phone timestamp"
+
+
+def is_polar_txt(text: str) -> bool:
+    return text.lstrip("\ufeff").lstrip()[: len(HEADER)].lower() == HEADER
+
+
+def _rr(cell: str) -> tuple[float, ...] | None:
+    try:
+        values = tuple(float(v) for v in cell.split())
+    except ValueError:
+        return None
+    return values if all(0 < v < 65536 for v in values) else None
+
+
+def read_text(path: Path, text: str) -> list[Recording]:
+    lines = text.lstrip("\ufeff").splitlines()
+    if not lines or not is_polar_txt(lines[0]):
+        raise RecordingError(f"{path}: not a Polar Sensor Logger file (no 'Phone timestamp' header)")
+    header = [c.strip().lower() for c in lines[0].split(";")]
+    hr_col = next((i for i, c in enumerate(header) if c.startswith("hr ") and "bpm" in c), None)
+    rr_col = next((i for i, c in enumerate(header) if c.startswith(("rr", "hrv")) and "ms" in c), None)
+    if hr_col is None and rr_col is None:
+        raise RecordingError(f"{path}:1: no 'HR [bpm]' or RR column in the header")
+    events: list[Event] = []
+    t0: datetime | None = None
+    last = -1.0
+    zeros = back = 0
+    for lineno, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        cells = [c.strip() for c in line.split(";")]
+        try:
+            when = datetime.fromisoformat(cells[0])
+        except ValueError:
+            raise RecordingError(f"{path}:{lineno}: bad timestamp {cells[0]!r}") from None
+        when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+        rr: tuple[float, ...] = ()
+        if rr_col is not None and rr_col < len(cells) and cells[rr_col]:
+            found = _rr(cells[rr_col])
+            if found is None:
+                raise RecordingError(f"{path}:{lineno}: bad RR value {cells[rr_col]!r}")
+            rr = found
+        if hr_col is not None:
+            cell = cells[hr_col] if hr_col < len(cells) else ""
+            try:
+                value = float(cell or "0")
+            except ValueError:
+                raise RecordingError(f"{path}:{lineno}: bpm must be a number, got {cell!r}") from None
+            if not 0 <= value < 256:
+                raise RecordingError(f"{path}:{lineno}: bpm out of range: {cell!r}")
+            bpm = round(value)
+        else:
+            bpm = round(60000 / rr[-1]) if rr else 0
+        t0 = t0 or when
+        t = (when - t0).total_seconds()
+        if t <= last:
+            back += 1
+            continue
+        last = t
+        zeros += bpm == 0
+        events.append(HeartRateSample(t, bpm, rr))
+    if not any(isinstance(e, HeartRateSample) and e.bpm for e in events):
+        raise RecordingError(f"{path}: no heart-rate data in this Polar Sensor Logger file")
+    notes = ["start time is the phone's local time (time zone unknown), taken as UTC"]
+    if zeros:
+        notes.append(f"{plural(zeros, 'row')} with 0 bpm (no contact) kept as no-value samples")
+    if back:
+        notes.append(f"{plural(back, 'row')} with a repeated or backwards timestamp dropped")
+    return [Recording(str(path), "polar-txt", events, t0, {"name": "Polar (Sensor Logger)"}, notes)]

@@ -1,0 +1,177 @@
+"""TCX (Garmin TrainingCenterDatabase v2): HeartRateBpm/Value of every Trackpoint, one
+Recording per Activity (MultiSportSession legs included), in time order.
+
+Elements are matched by local name, so the namespace version and prefixes do not matter.
+XML is parsed with the stdlib, refusing any DOCTYPE (and so every entity declaration) before
+expat reads it: no entity expansion, no external resources. The helpers here are shared with
+the GPX reader.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from hrcoach.models import Event, HeartRateSample
+from hrcoach.sources.recording import Recording, RecordingError
+
+Point = tuple[datetime | None, int | None]  # (time, bpm) of one track point, either may be missing
+
+
+class _Forbidden(Exception):
+    pass
+
+
+class _SafeBuilder(ET.TreeBuilder):
+    def doctype(self, name: str, pubid: str | None, system: str | None) -> None:
+        raise _Forbidden
+
+
+def parse_xml(path: Path, data: bytes, what: str) -> ET.Element:
+    """The document's root element; a DOCTYPE (entities) or malformed XML is one RecordingError."""
+    parser = ET.XMLParser(target=_SafeBuilder())
+    try:
+        parser.feed(data)
+        return parser.close()
+    except _Forbidden:
+        raise RecordingError(f"{path}: {what} file with a DOCTYPE (entities are not accepted)") from None
+    except ET.ParseError as exc:
+        raise RecordingError(f"{path}: not a valid {what} file (XML error: {exc})") from None
+    except (LookupError, UnicodeError) as exc:  # an unknown or wrong encoding= in the declaration
+        raise RecordingError(f"{path}: not a valid {what} file ({exc})") from None
+
+
+def local(tag: object) -> str:
+    """`{namespace}Name` or `prefix:Name` -> `Name` (comments and PIs have non-str tags)."""
+    if not isinstance(tag, str):
+        return ""
+    return tag.rpartition("}")[2].rpartition(":")[2]
+
+
+def children(elem: ET.Element, name: str) -> Iterator[ET.Element]:
+    return (c for c in elem if local(c.tag) == name)
+
+
+def descendants(elem: ET.Element, name: str) -> Iterator[ET.Element]:
+    return (c for c in elem.iter() if local(c.tag) == name)
+
+
+def child_text(elem: ET.Element, name: str) -> str | None:
+    for c in children(elem, name):
+        return (c.text or "").strip()
+    return None
+
+
+def parse_time(text: str | None) -> datetime | None:
+    """ISO-8601 to UTC; a time without zone is taken as UTC (as TCX and GPX specify)."""
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def parse_bpm(text: str | None) -> int | None:
+    try:
+        value = round(float(text or ""))
+    except (ValueError, OverflowError):
+        return None
+    return value if 0 < value < 256 else None
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def build(
+    path: Path, fmt: str, points: Iterable[Point], device: dict[str, Any], kind: str
+) -> Recording | None:
+    """Track points in document order -> a Recording, or None when none has a heart rate.
+
+    Points without time or heart rate are skipped, a repeated time keeps the first point, a time
+    going backwards is dropped; each with a note. `t` counts from the first sample.
+    """
+    kept: list[tuple[datetime, int]] = []
+    no_time = no_hr = dup = back = 0
+    last: datetime | None = None
+    for when, bpm in points:
+        if when is None:
+            no_time += 1
+            continue
+        if last is not None and when <= last:
+            dup, back = (dup + 1, back) if when == last else (dup, back + 1)
+            continue
+        last = when
+        if bpm is None:
+            no_hr += 1
+            continue
+        kept.append((when, bpm))
+    if not kept:
+        return None
+    t0 = kept[0][0]
+    events: list[Event] = [HeartRateSample((when - t0).total_seconds(), bpm) for when, bpm in kept]
+    notes = []
+    for count, what in (
+        (no_hr, "without heart rate skipped"),
+        (no_time, "without a valid time skipped"),
+        (dup, "with a repeated time dropped (first kept)"),
+        (back, "with a time going backwards dropped"),
+    ):
+        if count:
+            notes.append(f"{plural(count, kind)} {what}")
+    return Recording(str(path), fmt, events, t0, dict(device), notes)
+
+
+def finish(path: Path, recs: list[Recording], what: str, kind: str) -> list[Recording]:
+    """Order several activities by time; none with heart rate is one RecordingError."""
+    if not recs:
+        raise RecordingError(f"{path}: no heart-rate data in this {what} file")
+    recs.sort(key=lambda r: r.started_at or datetime.min.replace(tzinfo=UTC))
+    if len(recs) > 1:
+        for i, rec in enumerate(recs, start=1):
+            rec.notes.insert(0, f"{kind} {i} of {len(recs)} in the file")
+    return recs
+
+
+def _device(activity: ET.Element) -> dict[str, Any]:
+    for creator in children(activity, "Creator"):
+        name = child_text(creator, "Name")
+        device: dict[str, Any] = {"name": name} if name else {}
+        product = child_text(creator, "ProductID")
+        if product and product.isdigit():
+            device["product"] = int(product)
+        return device
+    return {}
+
+
+def _points(activity: ET.Element) -> Iterator[Point]:
+    for point in descendants(activity, "Trackpoint"):
+        bpm = None
+        for hr in children(point, "HeartRateBpm"):
+            bpm = parse_bpm(child_text(hr, "Value") or hr.text)
+        yield parse_time(child_text(point, "Time")), bpm
+
+
+def read_bytes(path: Path, data: bytes) -> list[Recording]:
+    root = parse_xml(path, data, "TCX")
+    if local(root.tag) != "TrainingCenterDatabase":
+        raise RecordingError(f"{path}: not a TCX file (root element <{local(root.tag)}>)")
+    recs: list[Recording] = []
+    activities = list(descendants(root, "Activity"))
+    for activity in activities:
+        rec = build(path, "tcx", _points(activity), _device(activity), "trackpoint")
+        if rec is None:
+            continue
+        splits = sum(max(len(list(children(lap, "Track"))) - 1, 0) for lap in children(activity, "Lap"))
+        if splits:
+            rec.notes.append(f"track split by {plural(splits, 'pause')}; pauses are time gaps")
+        sport = activity.get("Sport")
+        if sport and len(activities) > 1:
+            rec.notes.insert(0, f"sport: {sport}")
+        recs.append(rec)
+    return finish(path, recs, "TCX", "activity")
