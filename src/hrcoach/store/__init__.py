@@ -1,0 +1,1 @@
+"""The session log: SQLite store, history queries, export writers."""

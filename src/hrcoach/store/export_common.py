@@ -1,0 +1,202 @@
+"""What every export writer shares: the session type, validation, binning, atomic output.
+
+`ExportSession` is what an export needs of a stored session; `check` refuses a session no
+format can hold; `emit` and `staged` write a path atomically (a temp file in the same folder,
+then `os.replace`), so an export that fails leaves no half-written file and an existing file
+intact.
+
+`per_second` bins the samples into the points of TCX and FIT, which are for Garmin Connect,
+Strava, intervals.icu and GoldenCheetah, platforms that read a heart rate of 0 as real. They carry
+one point per whole UTC second, as a watch recording every second does: the *last* heart rate
+received in that second; a single second in which no sample arrived at all, between two that have
+samples, holds the previous second's heart rate (a strap notifies about once a second, and its
+jitter across second boundaries would otherwise leave two samples in one second and none in the
+next). Seconds whose samples have no heart rate (bpm 0, or above 254, which FIT cannot hold) get
+no point, and nothing is held across them or across a silence of two seconds or more. Samples are
+exported as recorded, without the engine's artifact filter: the file shows what the strap said.
+`summarize` gives the start, end, average and maximum over those points.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from hrcoach import __version__
+from hrcoach.models import HeartRateSample
+
+__all__ = [
+    "MAX_POINT_BPM",
+    "ExportSession",
+    "Second",
+    "Summary",
+    "check",
+    "device_name",
+    "emit",
+    "per_second",
+    "staged",
+    "summarize",
+    "version_parts",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportSession:
+    """What an export needs of a stored session.
+
+    `started_at` is UTC-aware; each sample's `t` is seconds since then (bpm 0 = no value).
+    `device` describes the strap, e.g. `{"name": "Polar H10 8C4F1E2A", "address": ...}`.
+    """
+
+    started_at: datetime
+    samples: Sequence[HeartRateSample]
+    device: Mapping[str, Any]
+    sport: str = "running"
+    name: str = "hrcoach session"
+
+
+MAX_POINT_BPM = 254
+"""The highest heart rate a TCX/FIT point carries: FIT's uint8 `heart_rate` reserves 255."""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+
+
+# ---------------------------------------------------------------- shared checks and binning
+
+
+def check(session: ExportSession) -> None:
+    """Raise ValueError, with a message fit for the user, for a session no format can hold."""
+    if not session.samples:
+        raise ValueError("nothing to export: the session has no heart-rate samples")
+    start = session.started_at
+    if start.tzinfo is None or start.utcoffset() is None:
+        raise ValueError(f"started_at must be timezone-aware (UTC), got {start.isoformat()}")
+    previous = 0.0
+    for i, s in enumerate(session.samples):
+        if not math.isfinite(s.t) or s.t < previous:
+            raise ValueError(
+                f"sample {i}: t = {s.t!r} s; times must be finite, >= 0 and in order"
+                + (f" (previous sample at {previous} s)" if i else "")
+            )
+        if s.bpm < 0:
+            raise ValueError(f"sample {i} (t = {s.t:.3f} s): bpm {s.bpm} is negative")
+        previous = s.t
+
+
+def _start_us(session: ExportSession) -> int:
+    return (session.started_at - _EPOCH) // _US
+
+
+def _unix_second(start_us: int, t: float) -> int:
+    return (start_us + round(t * 1_000_000)) // 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Second:
+    """One whole UTC second of the session: a TCX/FIT point when it has a heart rate."""
+
+    unix: int  # whole UTC second, seconds since 1970
+    bpm: int | None  # the heart rate of this second's point, None for no point
+    rr_ms: tuple[float, ...]  # every RR interval of this second's samples, in order
+
+
+def per_second(session: ExportSession) -> list[Second]:
+    """The samples binned by whole UTC second: the points of TCX and FIT (module docstring)."""
+    start_us = _start_us(session)
+    out: list[Second] = []
+    unix: int | None = None
+    bpm: int | None = None
+    rr: list[float] = []
+    for s in session.samples:
+        sec = _unix_second(start_us, s.t)
+        if sec != unix:
+            if unix is not None:
+                out.append(Second(unix, bpm, tuple(rr)))
+                if sec == unix + 2 and bpm is not None:  # one empty second: hold the value
+                    out.append(Second(unix + 1, bpm, ()))
+            unix, bpm, rr = sec, None, []
+        if 0 < s.bpm <= MAX_POINT_BPM:
+            bpm = s.bpm
+        rr.extend(s.rr_ms)
+    assert unix is not None
+    out.append(Second(unix, bpm, tuple(rr)))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """The session totals a platform shows, over the points."""
+
+    start: int  # unix second the session started in
+    end: int  # unix second of the last sample
+    avg_bpm: int
+    max_bpm: int
+
+    @property
+    def elapsed_s(self) -> int:
+        return self.end - self.start
+
+
+def summarize(session: ExportSession, seconds: Sequence[Second]) -> Summary:
+    """Start, end, average and maximum over the points (the values a platform shows)."""
+    rates = [s.bpm for s in seconds if s.bpm is not None]
+    if not rates:
+        raise ValueError(
+            f"nothing to export: none of the {len(session.samples)} samples has a heart rate "
+            f"(bpm 0 means no value, and a point carries at most {MAX_POINT_BPM} bpm)"
+        )
+    start = _start_us(session) // 1_000_000
+    avg = int(sum(rates) / len(rates) + 0.5)
+    return Summary(start=start, end=seconds[-1].unix, avg_bpm=avg, max_bpm=max(rates))
+
+
+def device_name(session: ExportSession) -> str:
+    """The strap's name, stripped; "" when the session has none."""
+    name = session.device.get("name")
+    return str(name).strip() if name else ""
+
+
+def version_parts() -> tuple[int, int, int]:
+    """hrcoach's version as (major, minor, build), 0 for a part that is missing or not a number."""
+    parts = [int(p) if p.isdigit() else 0 for p in __version__.split(".")[:3]]
+    parts += [0] * (3 - len(parts))
+    return parts[0], parts[1], parts[2]
+
+
+# ---------------------------------------------------------------- atomic output
+
+
+@contextlib.contextmanager
+def staged(target: Path) -> Iterator[Path]:
+    """A temp file beside `target` (0600) that replaces it on success and vanishes on failure.
+
+    The temp name keeps a `.gz` ending so writers that pick compression by name still do."""
+    suffix = ".part.gz" if target.name.lower().endswith(".gz") else ".part"
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=suffix)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def emit(data: bytes, out: BinaryIO | Path) -> None:
+    """Write `data` to a stream, or atomically to a path (see `staged`)."""
+    if isinstance(out, Path):
+        with staged(out) as tmp:
+            tmp.write_bytes(data)
+    else:
+        out.write(data)

@@ -1,0 +1,187 @@
+"""FIT export: one stored session as a FIT activity file, written with Garmin's FIT SDK.
+
+One `record` per whole UTC second that has a heart rate, binned as `export_common` describes,
+and every RR interval in `hrv` messages.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from garmin_fit_sdk import FIT_EPOCH_S, Encoder, Profile
+
+from hrcoach.store.export_common import (
+    ExportSession,
+    check,
+    device_name,
+    emit,
+    per_second,
+    summarize,
+    version_parts,
+)
+
+__all__ = ["render_fit", "write_fit"]
+
+_MESG = Profile["mesg_num"]
+_FIT_SPORTS: frozenset[str] = frozenset(Profile["types"]["sport"].values())
+_FIT_SPORT_ALIASES = {"run": "running", "biking": "cycling", "bike": "cycling", "walk": "walking"}
+_HRV_PER_MESG = 5  # as Garmin devices write them
+_BLE_HEART_RATE = 1  # ble_device_type.heart_rate (device_type is a sub-field; the SDK wants the raw value)
+
+
+def _fit_sport(sport: str) -> str:
+    key = sport.strip().lower().replace(" ", "_")
+    key = _FIT_SPORT_ALIASES.get(key, key)
+    return key if key in _FIT_SPORTS else "generic"
+
+
+def _serial(session: ExportSession) -> int:
+    """A stable non-zero serial number (uint32z) for the file id, from the strap's identity."""
+    ident = str(session.device.get("address") or session.device.get("name") or "hrcoach")
+    return zlib.crc32(ident.encode("utf-8")) or 1
+
+
+def _fit_messages(session: ExportSession, utc_offset: timedelta | None) -> list[dict[str, Any]]:
+    check(session)
+    seconds = per_second(session)
+    summary = summarize(session, seconds)
+    start = summary.start - FIT_EPOCH_S
+    end = summary.end - FIT_EPOCH_S
+    elapsed = float(summary.elapsed_s)
+    if utc_offset is None:
+        utc_offset = session.started_at.astimezone().utcoffset() or timedelta(0)
+    sport = _fit_sport(session.sport)
+    major, minor, _ = version_parts()
+    software = major + minor / 100 if minor < 100 else float(major)
+
+    mesgs: list[dict[str, Any]] = [
+        {
+            "mesg_num": _MESG["FILE_ID"],
+            "type": "activity",
+            "manufacturer": "development",
+            "product": 0,
+            "serial_number": _serial(session),
+            "time_created": start,
+            "product_name": "hrcoach",
+        },
+        {
+            "mesg_num": _MESG["DEVICE_INFO"],
+            "timestamp": start,
+            "device_index": "creator",
+            "manufacturer": "development",
+            "product": 0,
+            "product_name": "hrcoach",
+            "serial_number": _serial(session),
+            "software_version": software,
+        },
+    ]
+    strap = device_name(session)
+    if strap:
+        mesgs.append(
+            {
+                "mesg_num": _MESG["DEVICE_INFO"],
+                "timestamp": start,
+                "device_index": 1,
+                "source_type": "bluetooth_low_energy",
+                "device_type": _BLE_HEART_RATE,
+                "product_name": strap[:64],
+            }
+        )
+    mesgs.append({"mesg_num": _MESG["EVENT"], "timestamp": start, "event": "timer", "event_type": "start"})
+
+    pending: list[float] = []  # RR in seconds, waiting to fill an hrv message
+
+    def hrv(values: list[float]) -> dict[str, Any]:
+        return {"mesg_num": _MESG["HRV"], "time": values}
+
+    for sec in seconds:
+        if sec.bpm is not None:
+            mesgs.append(
+                {"mesg_num": _MESG["RECORD"], "timestamp": sec.unix - FIT_EPOCH_S, "heart_rate": sec.bpm}
+            )
+        for rr in sec.rr_ms:
+            ms = round(rr) if math.isfinite(rr) else 0
+            if 1 <= ms <= 0xFFFE:  # uint16 milliseconds; 0xFFFF is FIT's invalid value
+                pending.append(ms / 1000)
+        while len(pending) >= _HRV_PER_MESG:
+            mesgs.append(hrv(pending[:_HRV_PER_MESG]))
+            del pending[:_HRV_PER_MESG]
+    if pending:
+        mesgs.append(hrv(pending))
+
+    mesgs.append({"mesg_num": _MESG["EVENT"], "timestamp": end, "event": "timer", "event_type": "stop_all"})
+    totals = {
+        "timestamp": end,
+        "start_time": start,
+        "total_elapsed_time": elapsed,
+        "total_timer_time": elapsed,
+        "avg_heart_rate": summary.avg_bpm,
+        "max_heart_rate": summary.max_bpm,
+        "sport": sport,
+        "sub_sport": "generic",
+    }
+    mesgs.append(
+        {
+            "mesg_num": _MESG["LAP"],
+            "message_index": 0,
+            "event": "lap",
+            "event_type": "stop",
+            "lap_trigger": "manual",
+            "intensity": "active",
+            **totals,
+        }
+    )
+    mesgs.append(
+        {
+            "mesg_num": _MESG["SESSION"],
+            "message_index": 0,
+            "event": "session",
+            "event_type": "stop",
+            "trigger": "activity_end",
+            "first_lap_index": 0,
+            "num_laps": 1,
+            **totals,
+        }
+    )
+    mesgs.append(
+        {
+            "mesg_num": _MESG["ACTIVITY"],
+            "timestamp": end,
+            "total_timer_time": elapsed,
+            "num_sessions": 1,
+            "type": "manual",
+            "event": "activity",
+            "event_type": "stop",
+            "local_timestamp": end + int(utc_offset.total_seconds()),
+        }
+    )
+    return mesgs
+
+
+def render_fit(session: ExportSession, *, utc_offset: timedelta | None = None) -> bytes:
+    """The session as a FIT activity file (see `write_fit`)."""
+    encoder = Encoder()
+    for mesg in _fit_messages(session, utc_offset):
+        encoder.write_mesg(mesg)
+    return encoder.close()
+
+
+def write_fit(session: ExportSession, out: BinaryIO | Path, *, utc_offset: timedelta | None = None) -> None:
+    """Write a FIT activity file with Garmin's FIT SDK, in the order of its activity recipe:
+
+    file_id (activity, manufacturer development), device_info (hrcoach as creator; the strap,
+    when named, as a Bluetooth LE heart-rate sensor), event timer start, then per whole second
+    a `record` (timestamp, heart_rate: the last heart rate received in that second, or held
+    over one empty second, see `export_common`) followed by
+    `hrv` messages of 5 RR intervals (seconds, 1 ms resolution) as soon as 5 have arrived,
+    event timer stop_all, one `lap`, one `session`, one `activity`.
+
+    Every RR interval is kept, those of bpm-0 samples too (except values FIT cannot hold:
+    below 0.5 ms or from 65.5 s). `utc_offset` sets the activity's local_timestamp; by default
+    this machine's UTC offset at the session start. Raises ValueError for an empty session
+    or one without any heart rate."""
+    emit(render_fit(session, utc_offset=utc_offset), out)

@@ -1,0 +1,104 @@
+"""TCX export: one stored session as a Garmin TrainingCenterDatabase v2 file.
+
+One Trackpoint per whole UTC second that has a heart rate, binned as `export_common` describes.
+TCX has no RR field: RR intervals are not in this format.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from hrcoach.store.export_common import (
+    ExportSession,
+    check,
+    device_name,
+    emit,
+    per_second,
+    summarize,
+    version_parts,
+)
+
+__all__ = ["render_tcx", "write_tcx"]
+
+_TCX_NS = "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"
+_XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+_TCX_XSD = "http://www.garmin.com/xmlschemas/TrainingCenterDatabasev2.xsd"
+_TCX_SPORTS = {"running": "Running", "run": "Running", "cycling": "Biking", "biking": "Biking"}
+
+
+def _iso(unix: int) -> str:
+    return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
+    el = ET.SubElement(parent, tag)
+    if text is not None:
+        el.text = text
+    return el
+
+
+def _bpm_element(parent: ET.Element, tag: str, bpm: int) -> None:
+    _sub(_sub(parent, tag), "Value", str(bpm))
+
+
+def render_tcx(session: ExportSession) -> bytes:
+    """The session as a TrainingCenterDatabase v2 document (see `write_tcx`)."""
+    check(session)
+    seconds = per_second(session)
+    summary = summarize(session, seconds)
+    root = ET.Element("TrainingCenterDatabase")
+    # Namespaces as plain attributes: the tree's tags stay unqualified, so serialising needs
+    # no global ET.register_namespace, and the default namespace applies to every element.
+    root.set("xmlns", _TCX_NS)
+    root.set("xmlns:xsi", _XSI_NS)
+    root.set("xsi:schemaLocation", f"{_TCX_NS} {_TCX_XSD}")
+    sport = _TCX_SPORTS.get(session.sport.strip().lower(), "Other")
+    activity = _sub(_sub(root, "Activities"), "Activity")
+    activity.set("Sport", sport)
+    _sub(activity, "Id", _iso(summary.start))
+    lap = _sub(activity, "Lap")
+    lap.set("StartTime", _iso(summary.start))
+    _sub(lap, "TotalTimeSeconds", f"{summary.elapsed_s:.1f}")
+    _sub(lap, "DistanceMeters", "0.0")
+    _sub(lap, "Calories", "0")
+    _bpm_element(lap, "AverageHeartRateBpm", summary.avg_bpm)
+    _bpm_element(lap, "MaximumHeartRateBpm", summary.max_bpm)
+    _sub(lap, "Intensity", "Active")
+    _sub(lap, "TriggerMethod", "Manual")
+    track = _sub(lap, "Track")
+    for sec in seconds:
+        if sec.bpm is None:
+            continue
+        point = _sub(track, "Trackpoint")
+        _sub(point, "Time", _iso(sec.unix))
+        _bpm_element(point, "HeartRateBpm", sec.bpm)
+    strap = device_name(session)
+    _sub(activity, "Notes", f"{session.name} ({strap})" if strap else session.name)
+    creator = _sub(activity, "Creator")
+    creator.set("xsi:type", "Device_t")
+    _sub(creator, "Name", "hrcoach")
+    _sub(creator, "UnitId", "0")
+    _sub(creator, "ProductID", "0")
+    major, minor, build = version_parts()
+    version = _sub(creator, "Version")
+    _sub(version, "VersionMajor", str(major))
+    _sub(version, "VersionMinor", str(minor))
+    _sub(version, "BuildMajor", str(build))
+    _sub(version, "BuildMinor", "0")
+    ET.indent(root, space="  ")
+    body = ET.tostring(root, encoding="unicode")
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n").encode("utf-8")
+
+
+def write_tcx(session: ExportSession, out: BinaryIO | Path) -> None:
+    """Write a Garmin TrainingCenterDatabase v2 file: one Activity, one Lap, one Track.
+
+    One Trackpoint per whole UTC second that has a heart rate (the last one received in that
+    second, or held over one empty second: see `export_common`); no distance, so
+    DistanceMeters and Calories are 0. **TCX has no field for RR intervals: they are not in
+    this file** (export FIT, CSV or capture to keep them).
+    Raises ValueError for an empty session or one without any heart rate."""
+    emit(render_tcx(session), out)
