@@ -45,7 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("analyze", help="summarise a recording: time in each window, holds, cues")
-    p.add_argument("file", help="a capture (.hrcap.jsonl) or CSV (t_s,bpm[,rr_ms]); .gz accepted")
+    p.add_argument(
+        "file", help="a recording: capture, FIT, TCX, GPX, CSV, Polar HRM or Sensor Logger; .gz too"
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     _add_hrmax_overrides(p)
 
@@ -64,6 +66,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--record", metavar="FILE", help="also write every raw notification to a capture file")
     _add_hrmax_overrides(p)
 
+    p = sub.add_parser("replay", help="play a recording as a live session (real time x speed) and log it")
+    p.add_argument("file", help="any recording hrcoach reads (see `analyze`)")
+    p.add_argument(
+        "--speed", type=_speed, default=1.0, help="replay speed (default 1, real time; 0 flat out)"
+    )
+    p.add_argument("--headless", action="store_true", help="print the read-out instead of the screen")
+    _add_hrmax_overrides(p)
+
+    p = sub.add_parser("import", help="import recordings (FIT, TCX, GPX, CSV, HRM, captures) into the log")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="print a JSON list of what happened to each file")
+    _add_hrmax_overrides(p)
+
+    p = sub.add_parser("history", help="sessions per week against the weekly dose, and the streak")
+    p.add_argument("--weeks", type=int, default=8, help="how many weeks back (default 8)")
+    p.add_argument("--all", action="store_true", help="count demo sessions too")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = sub.add_parser("sessions", help="list logged sessions")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+
+    p = sub.add_parser("show", help="show one session's summary")
+    p.add_argument("id", help="session id (see `hrcoach sessions`)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = sub.add_parser("export", help="export a session as TCX, FIT, CSV or a capture")
+    p.add_argument("id", help="session id (see `hrcoach sessions`)")
+    p.add_argument("--format", required=True, choices=["tcx", "fit", "csv", "capture"])
+    p.add_argument(
+        "-o", "--output", metavar="PATH", help="file or folder (default: hrcoach-session-ID.EXT here)"
+    )
+
     p = sub.add_parser("profile", help="show or change your profile (age, HRmax, target window...)")
     psub = p.add_subparsers(dest="action", metavar="ACTION")
     psub.add_parser("show", help="show the profile and the HRmax in force (the default)")
@@ -74,11 +108,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _commands() -> dict[str, Callable[[argparse.Namespace], int]]:
-    from hrcoach.cli import analyze, demo, live, profile
+    from hrcoach.cli import analyze, demo, importer, live, logbook, profile, replay
 
     return {
         "analyze": analyze.run,
         "demo": demo.run,
+        "replay": replay.run,
+        "import": importer.run,
+        "history": logbook.history,
+        "sessions": logbook.sessions,
+        "show": logbook.show,
+        "export": logbook.export,
         "profile": profile.run,
         "scan": live.scan,
         "run": live.run,
@@ -91,9 +131,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 0
+    from hrcoach.cli import logstore
     from hrcoach.config import ProfileError
     from hrcoach.sources.recording import RecordingError
 
+    logstore.recover_at_start()
     try:
         return _commands()[args.command](args)
     except (UsageError, ProfileError, RecordingError) as exc:

@@ -6,14 +6,20 @@ import argparse
 import asyncio
 import sys
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from hrcoach.cli import common, render
+from hrcoach.cli import common, logstore, render
 from hrcoach.models import Event
-from hrcoach.session import Session, Tick
+from hrcoach.session import Session, SessionSetup, Tick
 from hrcoach.sources.files import load_recording
+from hrcoach.sources.recording import Recording
 from hrcoach.sources.replay import replay
+
+if TYPE_CHECKING:
+    from hrcoach.store.log import SessionLog
 
 DEMO_AGE = 33  # the bundled run was recorded against HRmax 185 (Tanaka, age 33)
 
@@ -33,12 +39,17 @@ def status_line(tick: Tick) -> str:
     )
 
 
-async def coach_events(session: Session, events: AsyncIterator[Event]) -> None:
-    """Feed events to the session, printing cues and a status line (rewritten in place on a TTY)."""
+async def coach_events(session: Session, events: AsyncIterator[Event], log: SessionLog | None = None) -> None:
+    """Feed events to the session (and its log), printing cues and a status line (rewritten in
+    place on a TTY)."""
     tty = sys.stdout.isatty()
     next_plain = 0.0
+    reporter = logstore.LogReporter(log) if log else None
     async for ev in events:
         tick = session.ingest(ev)
+        if log and reporter:
+            log.record(ev, tick)
+            reporter.check()
         for cue in tick.cues:
             if tty:
                 sys.stdout.write("\r\x1b[K")
@@ -53,23 +64,29 @@ async def coach_events(session: Session, events: AsyncIterator[Event]) -> None:
         sys.stdout.write("\n")
 
 
-async def coach_terminal(session: Session, events: list[Event], speed: float) -> None:
-    await coach_events(session, replay(events, speed=speed))
-    session.finish()
+async def coach_terminal(session: Session, events: list[Event], speed: float, log: SessionLog | None) -> None:
+    await coach_events(session, replay(events, speed=speed), log)
+
+
+def play_logged(rec: Recording, setup: SessionSetup, speed: float, log: SessionLog) -> None:
+    """A recording coached as if live at `speed`, logged, then the summary and where it went."""
+    session = Session(setup)
+    try:
+        asyncio.run(coach_terminal(session, rec.events, speed, log))
+    except KeyboardInterrupt:
+        print("\nstopped")
+    saved = logstore.finish_log(log, session)
+    print(render.summary_text(session.summary(), [], "Session summary"))
+    print(saved)
 
 
 def run(args: argparse.Namespace) -> int:
     rec = load_recording(demo_path())
     setup = common.setup_from_args(args, common.profile(), fallback_age=DEMO_AGE)
-    session = Session(setup)
     print(
         f"hrcoach demo: {rec.device.get('name', 'strap')} recording at {args.speed:g}x, "
         f"HRmax {setup.params.hrmax} bpm ({setup.hrmax_source}). Ctrl-C stops."
     )
-    try:
-        asyncio.run(coach_terminal(session, rec.events, args.speed))
-    except KeyboardInterrupt:
-        session.finish()
-        print("\nstopped")
-    print(render.summary_text(session.summary(), [], "Session summary"))
+    log = logstore.session_log("demo", setup, datetime.now(UTC), device=rec.device, source="demo")
+    play_logged(rec, setup, args.speed, log)
     return 0

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hrcoach import paths
-from hrcoach.cli import UsageError, common
+from hrcoach.cli import UsageError, common, logstore
 from hrcoach.cli.demo import coach_events
 from hrcoach.models import Event
 from hrcoach.session import Session
@@ -20,6 +20,7 @@ from hrcoach.session import Session
 if TYPE_CHECKING:
     from hrcoach.capture import CaptureWriter
     from hrcoach.sources.ble import FoundStrap, StrapSource
+    from hrcoach.store.log import SessionLog
 
 
 def _last_device_file() -> Path:
@@ -91,16 +92,19 @@ def _open_recorder(path: str | None) -> CaptureWriter | None:
         raise UsageError(f"{path}: cannot write the recording ({exc.strerror or exc})") from None
 
 
-async def _run_live(args: argparse.Namespace, session: Session, writer: CaptureWriter | None) -> None:
+async def _run_live(
+    args: argparse.Namespace, session: Session, writer: CaptureWriter | None, log: SessionLog
+) -> None:
     def connected(strap: FoundStrap) -> None:
         remember_device(strap.name, strap.address)
+        log.set_device(source.device_info())
         if writer:
             writer.set_device(source.device_info())
 
     source = make_source(args, on_raw=writer.write if writer else None, on_connected=connected)
     task = asyncio.create_task(source.run())
     try:
-        await coach_events(session, _events(source.queue, task))
+        await coach_events(session, _events(source.queue, task), log)
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
@@ -115,21 +119,24 @@ def run(args: argparse.Namespace) -> int:
     setup = common.setup_from_args(args, common.profile())
     session = Session(setup)
     writer = _open_recorder(args.record)
+    log = logstore.session_log("live", setup, datetime.now(UTC), device={})
     print(f"hrcoach run: HRmax {setup.params.hrmax} bpm ({setup.hrmax_source}). Ctrl-C ends the session.")
     status = 0
     try:
-        asyncio.run(_run_live(args, session, writer))
+        asyncio.run(_run_live(args, session, writer, log))
     except BluetoothUnavailable as exc:
         if not session.samples:  # nothing happened: no summary, no empty recording
             if writer:
                 writer.path.unlink(missing_ok=True)
+            log.close()
             raise UsageError(str(exc)) from None
         print(f"hrcoach: {exc}; the session ends here", file=sys.stderr)
         status = 2
     except KeyboardInterrupt:
         print()
-    session.finish()
+    saved = logstore.finish_log(log, session)
     print(render.summary_text(session.summary(), [], "Session summary"))
+    print(saved)
     if writer:
         print(f"Recorded {writer.notifications} notifications to {args.record}")
     return status

@@ -33,5 +33,15 @@ def run(args: argparse.Namespace) -> int:
         paths.write_private(path, profile_toml(prof))
         if first_time:
             print(NOTICE)
+        _recompute_history()
     print(show(prof))
     return 0
+
+
+def _recompute_history() -> None:
+    """A new HRmax (or gap/grace/goal) recomputes every stored summary, so history agrees."""
+    from hrcoach.cli import logstore
+    from hrcoach.store import db
+
+    if db.db_path().exists():
+        logstore.make_consistent(logstore.open_store(), verbose=True)

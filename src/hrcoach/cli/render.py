@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Protocol
 
-from hrcoach.coach import Cue
 from hrcoach.engine.summary import Summary
+
+
+class CueLike(Protocol):
+    @property
+    def t(self) -> float: ...
+    @property
+    def message(self) -> str: ...
 
 
 def clock(seconds: float) -> str:
@@ -14,7 +21,7 @@ def clock(seconds: float) -> str:
     return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
 
 
-def summary_text(s: Summary, cues: Iterable[Cue], title: str) -> str:
+def summary_text(s: Summary, cues: Iterable[CueLike], title: str) -> str:
     rej = ", ".join(f"{k} {v}" for k, v in s.rejected.items()) or "none"
     goal = "met" if s.bdnf_goal_met else f"not met ({clock(s.bdnf_goal_s - s.bdnf_s)} short)"
     zones = "  ".join(f"Z{i} {clock(v)}" for i, v in enumerate(s.zones_s, start=1))

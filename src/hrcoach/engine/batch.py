@@ -135,8 +135,13 @@ def _in_window(w: Window, bpm: I64, hrmax: int) -> Bools:
     return (scaled >= w.lo * hrmax) & (scaled <= w.hi * hrmax)
 
 
-def summarize(a: SampleArrays, params: Params, hrmax_source: str = "") -> Summary:
-    """The summary of a whole recording, identical to LiveEngine's after finish()."""
+def summarize(
+    a: SampleArrays, params: Params, hrmax_source: str = "", *, rr_counts: tuple[int, int] | None = None
+) -> Summary:
+    """The summary of a whole recording, identical to LiveEngine's after finish().
+
+    `rr_counts` (total, rejected) may come from an earlier summary of the same samples: the RR
+    filter depends on neither HRmax nor any setting, and it is the slow part (history recompute)."""
     verdict = classify(a, params)
     n = len(verdict)
     rejected: dict[str, int] = {}
@@ -157,7 +162,7 @@ def summarize(a: SampleArrays, params: Params, hrmax_source: str = "") -> Summar
     zones_ms = [int(cred[zone == z].sum()) for z in range(1, 6)]
     in_b = _in_window(BDNF, later, hrmax)
     in_a = _in_window(ANANDAMIDE, later, hrmax)
-    rr_total, rr_rejected = _rr_counts(a)
+    rr_total, rr_rejected = rr_counts if rr_counts is not None else _rr_counts(a)
     return build_summary(
         params,
         hrmax_source,

@@ -1,0 +1,149 @@
+"""`hrcoach import FILE...`: recordings from other tools into the session log.
+
+Each activity in a file becomes one session, saved in one transaction (never half). A file is
+recognised by the SHA-256 of its bytes, so importing it again says where it already is. A file
+that cannot be read is one line and the others still import; the exit code is then 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sqlite3
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from hrcoach.cli import UsageError, common, logstore, render
+from hrcoach.sources.files import load_recordings
+from hrcoach.sources.recording import RecordingError
+from hrcoach.store.records import StoredSetup
+from hrcoach.store.sessions import find_import, save_session
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class Progress:
+    """A bar on stderr, redrawn in place; only on a terminal and only for several files."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.on = total > 1 and sys.stderr.isatty()
+
+    def show(self, done: int, name: str) -> None:
+        if not self.on:
+            return
+        width = 24
+        filled = width * done // self.total
+        bar = "#" * filled + "-" * (width - filled)
+        sys.stderr.write(f"\r\x1b[K[{bar}] {done}/{self.total} {name[:40]}")
+        sys.stderr.flush()
+
+    def clear(self) -> None:
+        if self.on:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+def _import_one(conn: sqlite3.Connection, path: Path, setup: StoredSetup) -> list[dict[str, Any]]:
+    """Import every activity of one file. Raises RecordingError for an unreadable file."""
+    if not path.is_file():
+        raise RecordingError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
+    sha = _sha256(path)
+    results: list[dict[str, Any]] = []
+    recordings = load_recordings(path)
+    for part, rec in enumerate(recordings):
+        existing = find_import(conn, sha, part)
+        if existing is not None:
+            results.append(
+                {"file": str(path), "part": part, "status": "already imported", "session": existing}
+            )
+            continue
+        notes = list(rec.notes)
+        started = rec.started_at
+        if started is None:
+            started = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+            notes.append("the file has no start time: the file's modification time is used")
+        sid = save_session(
+            conn,
+            origin="import",
+            started_at=started,
+            samples=rec.samples,
+            setup=setup,
+            device=rec.device,
+            notes=notes,
+            source_path=str(path.resolve()),
+            source_sha256=sha,
+            source_part=part,
+        )
+        results.append(
+            {"file": str(path), "part": part, "status": "imported", "session": sid, "notes": notes}
+        )
+    return results
+
+
+def run(args: argparse.Namespace) -> int:
+    stored = logstore.profile_setup()
+    if args.hrmax is not None or args.age is not None:
+        s = common.setup_from_args(args, common.profile())
+        stored = StoredSetup.of(s.params, s.hrmax_source)
+    if stored is None:
+        raise UsageError(
+            "no HRmax to compute summaries with: set your age (`hrcoach profile set age 42`) or HRmax"
+        )
+    conn = logstore.open_store()
+    files = [Path(f) for f in args.files]
+    progress = Progress(len(files))
+    failed = 0
+    report: list[dict[str, Any]] = []
+    for i, path in enumerate(files):
+        progress.show(i, path.name)
+        try:
+            results = _import_one(conn, path, stored)
+        except RecordingError as exc:
+            progress.clear()
+            print(f"hrcoach: {exc}", file=sys.stderr)
+            report.append({"file": str(path), "status": "failed", "error": str(exc)})
+            failed += 1
+            continue
+        progress.clear()
+        report += results
+        if not args.json:
+            for r in results:
+                _print_result(conn, r)
+    progress.clear()
+    if args.json:
+        print(json.dumps(report))
+    elif len(files) > 1:
+        imported = sum(1 for r in report if r["status"] == "imported")
+        print(
+            f"{imported} sessions imported from {len(files) - failed} of {len(files)} files; {failed} failed"
+        )
+    return 2 if failed else 0
+
+
+def _print_result(conn: sqlite3.Connection, r: dict[str, Any]) -> None:
+    from hrcoach.store.sessions import get_session
+
+    name = Path(r["file"]).name + (f" #{r['part'] + 1}" if r["part"] else "")
+    if r["status"] != "imported":
+        print(f"{name}: already imported as session {r['session']}")
+        return
+    info = get_session(conn, r["session"])
+    s = info.summary if info else None
+    what = (
+        f"{render.clock(s.duration_s)}, BDNF window {render.clock(s.bdnf_s)}, {s.samples_total} samples"
+        if s
+        else ""
+    )
+    print(f"{name}: imported as session {r['session']} ({what})")
+    for note in r.get("notes", []):
+        print(f"  note: {note}")

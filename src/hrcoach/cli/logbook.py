@@ -1,0 +1,139 @@
+"""`hrcoach history`, `sessions`, `show ID` and `export ID`: reading the session log."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+from pathlib import Path
+
+from hrcoach.cli import UsageError, logstore, render
+from hrcoach.store.history import (
+    WEEKLY_MIN,
+    WEEKLY_SESSIONS,
+    WEEKLY_SESSIONS_MAX,
+    History,
+    local_today,
+    weekly,
+)
+from hrcoach.store.sessions import SessionInfo, get_session, list_sessions, session_cues
+
+
+def _store() -> sqlite3.Connection:
+    conn = logstore.open_store()
+    logstore.make_consistent(conn)
+    return conn
+
+
+def _get(conn: sqlite3.Connection, text: str) -> SessionInfo:
+    try:
+        sid = int(text)
+    except ValueError:
+        raise UsageError(f"session id must be a number, got {text!r} (see `hrcoach sessions`)") from None
+    info = get_session(conn, sid)
+    if info is None or info.status == "open":
+        raise UsageError(f"no session {sid} in the log (see `hrcoach sessions`)")
+    return info
+
+
+def history(args: argparse.Namespace) -> int:
+    if args.weeks < 1:
+        raise UsageError("--weeks must be 1 or more")
+    conn = _store()
+    h = weekly(list_sessions(conn, include_demo=args.all), today=local_today(), weeks=args.weeks)
+    if args.json:
+        print(json.dumps(h.as_json()))
+        return 0
+    print(history_text(h))
+    return 0
+
+
+def history_text(h: History) -> str:
+    lines = [
+        f"Weekly goal: {WEEKLY_MIN} min in the 60-80 % window"
+        f" over {WEEKLY_SESSIONS}-{WEEKLY_SESSIONS_MAX} sessions",
+        f"{'week':<10} {'from':<10} {'sessions':>8} {'total':>7} {'60-80%':>7} {'70-80%':>7}"
+        f" {'30+ min':>7}  dose",
+    ]
+    for w in h.weeks:
+        bar = "#" * min(20, round(w.dose_pct / 5)) if w.sessions else ""
+        mark = " met" if w.met else ""
+        lines.append(
+            f"{w.year}-W{w.week:02d}   {w.monday.isoformat():<10} {w.sessions:>8} {w.total_min:>7.0f}"
+            f" {w.bdnf_min:>7.0f} {w.anandamide_min:>7.0f} {w.goal_sessions:>7}"
+            f"  {bar:<20} {w.dose_pct:>3.0f} %{mark}"
+        )
+    weeks = "week" if h.streak == 1 else "weeks"
+    lines.append(f"Streak: {h.streak} {weeks} meeting the goal")
+    return "\n".join(lines)
+
+
+def sessions(args: argparse.Namespace) -> int:
+    conn = _store()
+    items = list_sessions(conn)
+    if args.json:
+        print(json.dumps([s.as_json() for s in items]))
+        return 0
+    if not items:
+        print("No sessions yet: `hrcoach demo`, `hrcoach run` or `hrcoach import FILE` add some.")
+        return 0
+    print(
+        f"{'id':>5}  {'start (local)':<16}  {'origin':<7} {'length':>8} {'60-80%':>8}  {'status':<9} device"
+    )
+    for s in items:
+        start = s.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        bdnf = render.clock(s.summary.bdnf_s) if s.summary else "-"
+        device = s.device.get("name") or s.device.get("product") or ""
+        print(
+            f"{s.id:>5}  {start:<16}  {s.origin:<7} {render.clock(s.duration_s):>8} {bdnf:>8}"
+            f"  {s.status:<9} {device}"
+        )
+    return 0
+
+
+def show(args: argparse.Namespace) -> int:
+    conn = _store()
+    info = _get(conn, args.id)
+    cues = session_cues(conn, info.id)
+    if args.json:
+        out = info.as_json()
+        out["cues"] = [{"t": c.t, "kind": c.kind, "message": c.message} for c in cues]
+        print(json.dumps(out))
+        return 0
+    start = info.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    device = info.device.get("name") or info.device.get("product")
+    title = f"Session {info.id}  ({', '.join(x for x in (start, info.origin, info.status, device) if x)})"
+    if info.summary is None:
+        print(title)
+        return 0
+    print(render.summary_text(info.summary, cues, title))
+    if info.source_path:
+        print(f"Source      {info.source_path}")
+    for note in info.notes:
+        print(f"Note        {note}")
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    from hrcoach.store.exports import EXPORTERS, SUFFIXES, ExportSession
+    from hrcoach.store.records import load_samples
+
+    conn = _store()
+    info = _get(conn, args.id)
+    out = Path(args.output) if args.output else Path(f"hrcoach-session-{info.id}{SUFFIXES[args.format]}")
+    if out.is_dir():
+        out = out / f"hrcoach-session-{info.id}{SUFFIXES[args.format]}"
+    session = ExportSession(
+        started_at=info.started_at,
+        samples=load_samples(conn, info.id),
+        device=info.device,
+        name=f"hrcoach session {info.id}",
+    )
+    try:
+        EXPORTERS[args.format](session, out)
+    except OSError as exc:
+        raise UsageError(f"{out}: cannot write ({exc.strerror or exc})") from None
+    except ValueError as exc:
+        raise UsageError(f"session {info.id}: {exc}") from None
+    print(f"Exported session {info.id} as {args.format.upper()} to {out}")
+    return 0

@@ -1,0 +1,149 @@
+"""The session log as commands meet it: opening it, recovering crashed sessions at start-up,
+keeping summaries consistent with the profile, and logging a live or replayed session."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+import time
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from hrcoach.cli import UsageError
+from hrcoach.store import db
+
+if TYPE_CHECKING:
+    from hrcoach.session import Session, SessionSetup
+    from hrcoach.store.log import SessionLog
+    from hrcoach.store.records import StoredSetup
+
+
+def open_store() -> sqlite3.Connection:
+    try:
+        return db.connect()
+    except db.StoreError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def recover_at_start() -> None:
+    """Finish sessions a crash left open (any command runs this first). Quiet and cheap when
+    there is nothing to do; never stops the command it precedes."""
+    path = db.db_path()
+    if not path.exists():
+        return
+    try:
+        probe = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2.0)
+        try:
+            open_count = probe.execute("SELECT count(*) FROM sessions WHERE status = 'open'").fetchone()[0]
+        finally:
+            probe.close()
+        if not open_count:
+            return
+        from hrcoach.store.maintain import recover_unfinished
+        from hrcoach.store.sessions import get_session
+
+        conn = db.connect(path)
+        try:
+            for sid in recover_unfinished(conn):
+                info = get_session(conn, sid)
+                length = f"{info.duration_s / 60:.0f} min" if info else "?"
+                print(
+                    f"hrcoach: recovered session {sid} ({length}), which ended without being closed; "
+                    "its summary is computed from the saved samples",
+                    file=sys.stderr,
+                )
+        finally:
+            conn.close()
+    except (sqlite3.Error, db.StoreError, OSError) as exc:
+        print(f"hrcoach: could not check for unfinished sessions: {exc}", file=sys.stderr)
+
+
+def profile_setup() -> StoredSetup | None:
+    """The setup the profile puts in force, or None when it has no HRmax yet."""
+    from hrcoach.cli import common
+    from hrcoach.config import ProfileError
+    from hrcoach.session import SessionSetup
+    from hrcoach.store.records import StoredSetup
+
+    prof = common.profile()
+    try:
+        setup = SessionSetup.from_profile(prof)
+    except ProfileError:
+        return None
+    return StoredSetup.of(setup.params, setup.hrmax_source, prof.target)
+
+
+def make_consistent(conn: sqlite3.Connection, *, verbose: bool = False) -> int:
+    """Recompute every summary computed against other settings than the profile's (batch engine)."""
+    from hrcoach.store.maintain import recompute, stale_sessions
+
+    setup = profile_setup()
+    if setup is None:
+        return 0
+    todo = stale_sessions(conn, setup)
+    if not todo:
+        return 0
+    tty = sys.stderr.isatty()
+    started = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        if tty:
+            print(f"\rRecomputing summaries for HRmax {setup.hrmax}: {done}/{total}", end="", file=sys.stderr)
+
+    n = recompute(conn, setup, ids=todo, progress=progress)
+    if tty:
+        print(file=sys.stderr)
+    if verbose or tty:
+        took = time.perf_counter() - started
+        print(
+            f"Recomputed {n} session summaries for HRmax {setup.hrmax} bpm ({setup.hrmax_source})"
+            f" in {took:.1f} s",
+            file=sys.stderr,
+        )
+    return n
+
+
+def session_log(
+    origin: str,
+    setup: SessionSetup,
+    started_at: datetime,
+    *,
+    device: dict[str, Any],
+    source: str | None = None,
+) -> SessionLog:
+    from hrcoach.store.log import SessionLog
+    from hrcoach.store.records import StoredSetup
+
+    stored = StoredSetup.of(setup.params, setup.hrmax_source, setup.coach.window.name)
+    return SessionLog(origin=origin, started_at=started_at, setup=stored, device=device, source_path=source)
+
+
+def finish_log(log: SessionLog, session: Session) -> str:
+    """Close the logged session; one line saying where it went (or why it could not be saved)."""
+    tick = session.finish()
+    log.record(None, tick)
+    saved = log.finish(session.summary())
+    log.close()
+    if saved and log.session_id is not None:
+        return f"Saved as session {log.session_id} (`hrcoach show {log.session_id}`) in {log.path}"
+    if saved:
+        return "Nothing measured, nothing saved."
+    return f"NOT SAVED: {log.error} ({log.samples} samples were kept until now, in memory only)"
+
+
+class LogReporter:
+    """Says once on stderr when the log stops working, and once when it works again."""
+
+    def __init__(self, log: SessionLog) -> None:
+        self.log = log
+        self._failing = False
+
+    def check(self) -> None:
+        if self.log.error and not self._failing:
+            self._failing = True
+            print(
+                f"\nhrcoach: {self.log.error}; coaching goes on, samples are kept in memory", file=sys.stderr
+            )
+        elif self._failing and not self.log.error:
+            self._failing = False
+            print("\nhrcoach: the session log works again; nothing was lost", file=sys.stderr)

@@ -1,0 +1,134 @@
+"""The SQLite file: where it is, how it is opened (WAL, 0600), and its versioned schema.
+
+`PRAGMA user_version` holds the schema version; `MIGRATIONS[i]` takes version i to i + 1, each
+in one transaction. A database from a newer hrcoach is refused rather than guessed at.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from hrcoach import paths
+
+DB_NAME = "hrcoach.sqlite3"
+
+MIGRATIONS: list[str] = [
+    # 0 -> 1: sessions, their raw samples, link/battery/malformed events and cues
+    """
+    CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        origin TEXT NOT NULL CHECK (origin IN ('live', 'replay', 'import', 'demo')),
+        status TEXT NOT NULL CHECK (status IN ('open', 'complete', 'recovered')),
+        device TEXT NOT NULL DEFAULT '{}',
+        setup TEXT NOT NULL,
+        summary TEXT,
+        duration_s REAL NOT NULL DEFAULT 0,
+        source_path TEXT,
+        source_sha256 TEXT,
+        source_part INTEGER,
+        notes TEXT NOT NULL DEFAULT '[]',
+        writer_pid INTEGER,
+        writer_host TEXT,
+        ended_at TEXT
+    );
+    CREATE UNIQUE INDEX sessions_source ON sessions (source_sha256, source_part)
+        WHERE source_sha256 IS NOT NULL;
+    CREATE INDEX sessions_started ON sessions (started_at);
+    CREATE TABLE samples (
+        session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        t REAL NOT NULL,
+        bpm INTEGER NOT NULL,
+        rr BLOB,
+        contact INTEGER NOT NULL,
+        energy_kj INTEGER,
+        reason TEXT,
+        PRIMARY KEY (session_id, seq)
+    ) WITHOUT ROWID;
+    CREATE TABLE events (
+        session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        t REAL NOT NULL,
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX events_session ON events (session_id, t);
+    CREATE TABLE cues (
+        session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        t REAL NOT NULL,
+        kind TEXT NOT NULL,
+        message TEXT NOT NULL
+    );
+    CREATE INDEX cues_session ON cues (session_id, t);
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(Exception):
+    """The session log cannot be used; the message says what and where, in one line."""
+
+
+def db_path() -> Path:
+    return paths.data_dir() / DB_NAME
+
+
+def explain(exc: BaseException, path: Path) -> str:
+    """One line for an sqlite3 or OS error on the session log."""
+    text = str(exc)
+    low = text.lower()
+    if "readonly" in low or "read-only" in low or isinstance(exc, PermissionError):
+        return f"{path}: the session log is read-only ({text}); check the folder's permissions"
+    if "full" in low or getattr(exc, "errno", None) == 28:
+        return f"{path}: the disk is full; free some space so sessions can be saved"
+    if "not a database" in low or "malformed" in low:
+        return f"{path}: the session log is damaged ({text}); move it aside to start a new one"
+    if "locked" in low or "busy" in low:
+        return f"{path}: the session log is busy (another hrcoach is writing); try again"
+    return f"{path}: cannot use the session log ({text})"
+
+
+def connect(path: Path | None = None) -> sqlite3.Connection:
+    """Open (creating if needed) the session log, migrated to the current schema.
+
+    Raises StoreError with a one-line message."""
+    path = path or db_path()
+    try:
+        paths.ensure_private_dir(path.parent)
+        if not path.exists():
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # WAL and SHM files inherit 0600
+        conn = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreError(explain(exc, path)) from None
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode != "wal":  # e.g. a read-only file: still readable, never silently unsafe for writes
+            conn.execute("PRAGMA query_only = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        migrate(conn, path)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise StoreError(explain(exc, path)) from None
+    return conn
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> None:
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path}: written by a newer hrcoach (schema {version}, this one knows {SCHEMA_VERSION}); upgrade"
+        )
+    for target in range(version + 1, SCHEMA_VERSION + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in MIGRATIONS[target - 1].split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {target}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise

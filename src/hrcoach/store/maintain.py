@@ -1,0 +1,113 @@
+"""Keeping the log whole: finishing sessions a crash left open, and recomputing summaries when
+the profile in force changes (history must always agree with the HRmax in force)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import sys
+from collections.abc import Callable
+from datetime import timedelta
+
+from hrcoach.engine.batch import SampleArrays, summarize
+from hrcoach.engine.summary import Summary
+from hrcoach.store.records import StoredSetup, load_arrays, load_samples, parse_utc, utc_text
+
+Progress = Callable[[int, int], None]
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if sys.platform == "win32":  # os.kill(pid, 0) would terminate the process on Windows
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32
+        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return False
+        code = ctypes.c_ulong()
+        kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        kernel32.CloseHandle(handle)
+        return code.value == 259  # STILL_ACTIVE
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
+
+
+def recover_unfinished(conn: sqlite3.Connection) -> list[int]:
+    """Close every open session whose writer is gone: summary from what was saved, status
+    'recovered' (or dropped when not one sample was saved). Returns the recovered ids."""
+    host = socket.gethostname()
+    rows = conn.execute(
+        "SELECT id, started_at, setup, writer_pid, writer_host FROM sessions WHERE status = 'open'"
+    )
+    recovered: list[int] = []
+    for sid, started, setup_json, pid, writer_host in rows.fetchall():
+        if pid is not None and writer_host == host and _alive(int(pid)):
+            continue  # still being written by a running hrcoach
+        samples = load_samples(conn, sid)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if not samples:
+                conn.execute("DELETE FROM sessions WHERE id = ?", (sid,))
+            else:
+                setup = StoredSetup.model_validate_json(setup_json)
+                summary = summarize(SampleArrays.from_samples(samples), setup.params(), setup.hrmax_source)
+                ended = parse_utc(started) + timedelta(seconds=summary.duration_s)
+                conn.execute(
+                    "UPDATE sessions SET status = 'recovered', summary = ?, duration_s = ?, ended_at = ?,"
+                    " writer_pid = NULL WHERE id = ?",
+                    (summary.model_dump_json(), summary.duration_s, utc_text(ended), sid),
+                )
+                recovered.append(sid)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return recovered
+
+
+def stale_sessions(conn: sqlite3.Connection, setup: StoredSetup) -> list[int]:
+    """Finished sessions whose summary was computed against other settings than `setup`."""
+    rows = conn.execute("SELECT id, setup FROM sessions WHERE status != 'open' ORDER BY id")
+    view = setup.engine_view()
+    return [sid for sid, js in rows if StoredSetup.model_validate_json(js).engine_view() != view]
+
+
+def recompute(
+    conn: sqlite3.Connection,
+    setup: StoredSetup,
+    *,
+    ids: list[int] | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Recompute summaries from raw samples (batch engine) against `setup`. Returns how many."""
+    todo = stale_sessions(conn, setup) if ids is None else ids
+    params = setup.params()
+    for done, sid in enumerate(todo, start=1):
+        old_setup, old_summary = conn.execute(
+            "SELECT setup, summary FROM sessions WHERE id = ?", (sid,)
+        ).fetchone()
+        counts = None
+        if old_summary:  # the RR filter does not depend on the settings: reuse its counts
+            prior = Summary.model_validate_json(old_summary)
+            counts = (prior.rr_total, prior.rr_rejected)
+        arrays = load_arrays(conn, sid, rr=counts is None)
+        summary = summarize(arrays, params, setup.hrmax_source, rr_counts=counts)
+        target = StoredSetup.model_validate_json(old_setup).target
+        new_setup = setup.model_copy(update={"target": target})
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(
+            "UPDATE sessions SET setup = ?, summary = ? WHERE id = ?",
+            (new_setup.model_dump_json(), summary.model_dump_json(), sid),
+        )
+        conn.execute("COMMIT")
+        if progress:
+            progress(done, len(todo))
+    return len(todo)

@@ -1,0 +1,215 @@
+"""The session log: schema, live writing with per-second commits, recovery, imports, recompute."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from hrcoach.config import Profile
+from hrcoach.engine.batch import SampleArrays, summarize
+from hrcoach.session import Session, SessionSetup
+from hrcoach.sources.files import load_recording
+from hrcoach.store import db
+from hrcoach.store.history import weekly
+from hrcoach.store.log import SessionLog
+from hrcoach.store.maintain import recompute, recover_unfinished, stale_sessions
+from hrcoach.store.records import StoredSetup, load_samples
+from hrcoach.store.sessions import find_import, get_session, list_sessions, save_session, session_cues
+from tests.conftest import stream
+
+START = datetime(2026, 11, 16, 7, 0, tzinfo=UTC)  # a Monday
+
+
+def setup_for(age: int = 33) -> tuple[SessionSetup, StoredSetup]:
+    s = SessionSetup.from_profile(Profile(age=age))
+    return s, StoredSetup.of(s.params, s.hrmax_source)
+
+
+def live(conn_path: Path, name: str, *, stop_after: int | None = None) -> tuple[SessionLog, Session]:
+    """Feed a fixture through Session + SessionLog as the live worker does."""
+    s_setup, stored = setup_for()
+    session = Session(s_setup)
+    log = SessionLog(origin="replay", started_at=START, setup=stored, path=conn_path)
+    for i, ev in enumerate(load_recording(stream(name)).events):
+        if stop_after is not None and i >= stop_after:
+            return log, session
+        log.record(ev, session.ingest(ev))
+    tick = session.finish()
+    log.record(None, tick)
+    log.finish(session.summary())
+    return log, session
+
+
+def test_schema_is_versioned_private_and_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "log.sqlite3"
+    conn = db.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == db.SCHEMA_VERSION
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    conn.close()
+    db.connect(path).close()  # opening again migrates nothing and keeps the data
+
+
+def test_a_database_from_a_newer_hrcoach_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "log.sqlite3"
+    db.connect(path).execute("PRAGMA user_version = 99")
+    with pytest.raises(db.StoreError, match="newer hrcoach"):
+        db.connect(path)
+
+
+def test_a_damaged_file_is_one_clear_line(tmp_path: Path) -> None:
+    path = tmp_path / "log.sqlite3"
+    path.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(db.StoreError, match="damaged") as err:
+        db.connect(path)
+    assert "\n" not in str(err.value)
+
+
+def test_live_session_is_logged_with_every_sample_verdict_event_and_cue(tmp_path: Path) -> None:
+    path = tmp_path / "log.sqlite3"
+    log, session = live(path, "dropout_reconnect")
+    conn = db.connect(path)
+    info = get_session(conn, log.session_id or -1)
+    assert info is not None and info.status == "complete" and info.origin == "replay"
+    assert info.summary == session.summary()
+    rec = load_recording(stream("dropout_reconnect"))
+    assert load_samples(conn, info.id) == rec.samples  # raw samples, byte-faithful
+    reasons = dict(conn.execute("SELECT reason, count(*) FROM samples GROUP BY reason").fetchall())
+    assert sum(reasons.values()) == len(rec.samples)
+    assert {k: v for k, v in reasons.items() if k} == session.summary().rejected
+    links = conn.execute("SELECT value FROM events WHERE kind = 'link' ORDER BY t").fetchall()
+    assert [v for (v,) in links] == ["disconnected", "reconnecting", "connected"] * 2
+    assert [c.message for c in session_cues(conn, info.id)] == [c.message for c in session.cues]
+
+
+def test_commits_happen_every_second_of_session_time(tmp_path: Path) -> None:
+    path = tmp_path / "log.sqlite3"
+    log, _ = live(path, "steady_35min", stop_after=600)  # no finish: as if killed here
+    other = sqlite3.connect(path)  # another process's view: only what was committed
+    saved = other.execute("SELECT count(*), max(t) FROM samples").fetchone()
+    assert log.samples - saved[0] <= 2 and log.pending <= 3
+    assert other.execute("SELECT status FROM sessions").fetchone()[0] == "open"
+
+
+def test_recovery_finishes_a_session_left_open_by_a_dead_writer(tmp_path: Path) -> None:
+    path = tmp_path / "log.sqlite3"
+    log, _ = live(path, "steady_35min", stop_after=900)
+    log.close()
+    conn = db.connect(path)
+    assert recover_unfinished(conn) == []  # its writer (this process) is alive: left alone
+    conn.execute("UPDATE sessions SET writer_pid = 999999999")  # now it is gone
+    assert recover_unfinished(conn) == [log.session_id]
+    info = get_session(conn, log.session_id or -1)
+    assert info is not None and info.status == "recovered" and info.summary is not None
+    saved = load_samples(conn, info.id)
+    expected = summarize(
+        SampleArrays.from_samples(saved), setup_for()[1].params(), setup_for()[1].hrmax_source
+    )
+    assert info.summary == expected and info.summary.samples_total >= 895
+    assert recover_unfinished(conn) == []
+
+
+def test_storage_failure_keeps_rows_queued_and_writes_them_when_it_can(tmp_path: Path) -> None:
+    path = tmp_path / "log.sqlite3"
+    fail = {"on": True}
+
+    def connect() -> sqlite3.Connection:
+        if fail["on"]:
+            raise db.StoreError(f"{path}: the disk is full; free some space so sessions can be saved")
+        return db.connect(path)
+
+    s_setup, stored = setup_for()
+    session = Session(s_setup)
+    log = SessionLog(origin="live", started_at=START, setup=stored, path=path, connect=connect)
+    events = load_recording(stream("walk_5min")).events
+    for ev in events[:150]:
+        log.record(ev, session.ingest(ev))
+    assert log.error is not None and "disk is full" in log.error and log.pending >= 148
+    fail["on"] = False
+    for ev in events[150:]:
+        log.record(ev, session.ingest(ev))
+    session.finish()
+    assert log.finish(session.summary()) and log.error is None
+    conn = db.connect(path)
+    assert (
+        len(load_samples(conn, log.session_id or -1)) == len(events) - 1
+    )  # every sample (one battery event)
+
+
+def test_read_only_folder_is_a_clear_message(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root ignores permissions")
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(db.StoreError, match=r"read-only|cannot use"):
+            db.connect(folder / "log.sqlite3")
+    finally:
+        folder.chmod(0o700)
+
+
+def test_save_session_detects_reimport_and_recompute_follows_hrmax(tmp_path: Path) -> None:
+    conn = db.connect(tmp_path / "log.sqlite3")
+    _, stored = setup_for()
+    samples = load_recording(stream("tempo_45min")).samples
+    sid = save_session(
+        conn,
+        origin="import",
+        started_at=START,
+        samples=samples,
+        setup=stored,
+        source_sha256="abc",
+        source_part=0,
+    )
+    assert find_import(conn, "abc", 0) == sid and find_import(conn, "abc", 1) is None
+    with pytest.raises(sqlite3.IntegrityError):
+        save_session(
+            conn,
+            origin="import",
+            started_at=START,
+            samples=samples,
+            setup=stored,
+            source_sha256="abc",
+            source_part=0,
+        )
+    before = get_session(conn, sid)
+    assert before is not None and before.summary is not None
+    new = StoredSetup(hrmax=170, hrmax_source="measured")
+    assert stale_sessions(conn, new) == [sid]
+    assert recompute(conn, new) == 1 and stale_sessions(conn, new) == []
+    after = get_session(conn, sid)
+    assert after is not None and after.summary is not None and after.summary.hrmax == 170
+    assert after.summary == summarize(SampleArrays.from_samples(samples), new.params(), "measured")
+    assert after.summary.bdnf_s != before.summary.bdnf_s
+
+
+def test_weekly_history_dose_goal_and_streak(tmp_path: Path) -> None:
+    conn = db.connect(tmp_path / "log.sqlite3")
+    _, stored = setup_for()
+    steady = load_recording(stream("steady_35min")).samples  # 32:11 in the BDNF window
+    walk = load_recording(stream("walk_5min")).samples
+    # two full weeks (5 steady runs each: 160 min), then the current week with 1 run and a walk
+    days = [0, 1, 2, 4, 5]
+    for week in (2, 1):
+        for d in days:
+            when = START - timedelta(weeks=week) + timedelta(days=d)
+            save_session(conn, origin="live", started_at=when, samples=steady, setup=stored)
+    save_session(conn, origin="live", started_at=START, samples=steady, setup=stored)
+    save_session(conn, origin="demo", started_at=START + timedelta(hours=5), samples=walk, setup=stored)
+    h = weekly(list_sessions(conn, include_demo=False), today=date(2026, 11, 18), weeks=4, tz=UTC)
+    assert [w.sessions for w in h.weeks] == [0, 5, 5, 1]
+    assert [w.met for w in h.weeks] == [False, True, True, False]
+    assert h.weeks[1].goal_sessions == 5 and h.weeks[1].bdnf_min == round(5 * 1931 / 60, 1)
+    assert h.streak == 2  # the current week is under way and does not break it
+    assert h.weeks[-1].monday == date(2026, 11, 16) and h.weeks[-1].as_json()["iso_week"] == "2026-W47"
+    with_demo = weekly(list_sessions(conn), today=date(2026, 11, 18), weeks=1, tz=UTC)
+    assert with_demo.weeks[0].sessions == 2
+    later = weekly(list_sessions(conn), today=date(2026, 12, 2), weeks=1, tz=UTC)
+    assert later.streak == 0  # a week was missed since
