@@ -52,8 +52,13 @@ def test_schema_is_versioned_private_and_in_wal_mode(tmp_path: Path) -> None:
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    conn.execute(
+        "INSERT INTO sessions (started_at, origin, status, setup) VALUES ('x', 'live', 'open', '{}')"
+    )
+    for extra in ("-wal", "-shm"):
+        assert stat.S_IMODE(path.with_name(path.name + extra).stat().st_mode) == 0o600
     conn.close()
-    db.connect(path).close()  # opening again migrates nothing and keeps the data
+    assert db.connect(path).execute("SELECT count(*) FROM sessions").fetchone()[0] == 1  # reopened as is
 
 
 def test_a_database_from_a_newer_hrcoach_is_refused(tmp_path: Path) -> None:
