@@ -34,6 +34,9 @@ class Profile(BaseModel):
     hold_grace_s: float = Field(
         60.0, ge=0, le=600, description="excursions shorter than this keep a hold alive"
     )
+    cue_sound: Literal["bell", "speech", "both", "off"] = Field(
+        "bell", description="how cues are heard: bell, speech (espeak-ng, say, PowerShell), both or off"
+    )
 
 
 def _describe(path: Path, exc: ValidationError) -> str:

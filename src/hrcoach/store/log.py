@@ -97,6 +97,10 @@ class SessionLog:
             if not self.flush():
                 self._retry_at = t + RETRY_EVERY_S
 
+    def lap(self, t: float) -> None:
+        """Mark a lap at session time `t` (written with the next commit)."""
+        self._queue_events.append((t, "lap", ""))
+
     def flush(self) -> bool:
         """Write every queued row in one transaction. Returns whether it worked."""
         try:
