@@ -38,13 +38,15 @@ class ScriptedStrapSource(StrapSource):
 
     async def run(self) -> None:
         inner = asyncio.create_task(super().run())
-        while self.adapter.clock.now() < self.adapter.script[-1][0]:
-            if inner.done():
-                return inner.result()
-            await asyncio.sleep(0.01)
-        await asyncio.sleep(0.05)  # let the last notification through
-        inner.cancel()
-        await asyncio.gather(inner, return_exceptions=True)
+        try:
+            while self.adapter.clock.now() < self.adapter.script[-1][0]:
+                if inner.done():
+                    return inner.result()
+                await asyncio.sleep(0.01)
+            await asyncio.sleep(0.05)  # let the last notification through
+        finally:
+            inner.cancel()
+            await asyncio.gather(inner, return_exceptions=True)
 
 
 def summary_lines(text: str) -> list[str]:

@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--speed", type=_speed, default=30.0, help="replay speed (default 30x; 1 is real time, 0 flat out)"
     )
+    p.add_argument("--headless", action="store_true", help="print the read-out instead of the screen")
     _add_hrmax_overrides(p)
 
     p = sub.add_parser("scan", help="list nearby heart-rate straps, strongest signal first")
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="coach a live session from a Bluetooth strap")
     p.add_argument("--device", help="strap name or address (default: the last one used, else the strongest)")
     p.add_argument("--record", metavar="FILE", help="also write every raw notification to a capture file")
+    p.add_argument("--headless", action="store_true", help="print the read-out instead of the screen")
     _add_hrmax_overrides(p)
 
     p = sub.add_parser("replay", help="play a recording as a live session (real time x speed) and log it")
@@ -98,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", metavar="PATH", help="file or folder (default: hrcoach-session-ID.EXT here)"
     )
 
+    sub.add_parser("app", help="the coach's home screen: history, sessions, settings (Textual)")
+
     p = sub.add_parser("profile", help="show or change your profile (age, HRmax, target window...)")
     psub = p.add_subparsers(dest="action", metavar="ACTION")
     psub.add_parser("show", help="show the profile and the HRmax in force (the default)")
@@ -119,6 +123,7 @@ def _commands() -> dict[str, Callable[[argparse.Namespace], int]]:
         "sessions": logbook.sessions,
         "show": logbook.show,
         "export": logbook.export,
+        "app": demo.home,
         "profile": profile.run,
         "scan": live.scan,
         "run": live.run,

@@ -28,3 +28,10 @@ def setup_from_args(
         source = f"estimated with {FORMULA_TEXT[f]} from age {age}{note}"
         return SessionSetup.from_profile(prof, hrmax=estimate_hrmax(age, f), hrmax_source=source)
     return SessionSetup.from_profile(prof)
+
+
+def use_tui(args: argparse.Namespace) -> bool:
+    """The Textual screen, unless --headless or not on a terminal (piped, redirected, CI)."""
+    import sys
+
+    return not getattr(args, "headless", False) and sys.stdout.isatty() and sys.stdin.isatty()

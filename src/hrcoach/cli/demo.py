@@ -82,11 +82,28 @@ def play_logged(rec: Recording, setup: SessionSetup, speed: float, log: SessionL
 
 def run(args: argparse.Namespace) -> int:
     rec = load_recording(demo_path())
-    setup = common.setup_from_args(args, common.profile(), fallback_age=DEMO_AGE)
+    prof = common.profile()
+    setup = common.setup_from_args(args, prof, fallback_age=DEMO_AGE)
+    if common.use_tui(args):
+        from hrcoach.tui.app import session_app
+        from hrcoach.tui.feeds import ReplayFeed
+
+        feed = ReplayFeed(rec, speed=args.speed, origin="demo", started_at=datetime.now(UTC))
+        session_app(feed, setup, prof).run()
+        return 0
     print(
         f"hrcoach demo: {rec.device.get('name', 'strap')} recording at {args.speed:g}x, "
         f"HRmax {setup.params.hrmax} bpm ({setup.hrmax_source}). Ctrl-C stops."
     )
     log = logstore.session_log("demo", setup, datetime.now(UTC), device=rec.device, source="demo")
     play_logged(rec, setup, args.speed, log)
+    return 0
+
+
+def home(args: argparse.Namespace) -> int:
+    """`hrcoach app`: the Textual home (history; settings and the rest from the palette)."""
+    from hrcoach.tui.app import HrcoachApp
+    from hrcoach.tui.history_screen import HistoryScreen
+
+    HrcoachApp(lambda app: HistoryScreen(), profile=common.profile()).run()
     return 0

@@ -11,32 +11,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hrcoach import paths
 from hrcoach.cli import UsageError, common, logstore
 from hrcoach.cli.demo import coach_events
 from hrcoach.models import Event
 from hrcoach.session import Session
+from hrcoach.sources.remembered import last_device, remember_device
 
 if TYPE_CHECKING:
     from hrcoach.capture import CaptureWriter
     from hrcoach.sources.ble import FoundStrap, StrapSource
     from hrcoach.store.log import SessionLog
-
-
-def _last_device_file() -> Path:
-    return paths.data_dir() / "last_device.json"
-
-
-def last_device() -> str | None:
-    try:
-        value = json.loads(_last_device_file().read_text()).get("address")
-    except (OSError, ValueError, AttributeError):
-        return None
-    return value if isinstance(value, str) else None
-
-
-def remember_device(name: str, address: str) -> None:
-    paths.write_private(_last_device_file(), json.dumps({"name": name, "address": address}).encode())
+    from hrcoach.tui.app import HrcoachApp
+    from hrcoach.tui.connect_screen import ConnectScreen
+    from hrcoach.tui.session_screen import SessionScreen
 
 
 def scan(args: argparse.Namespace) -> int:
@@ -112,10 +99,53 @@ async def _run_live(
             writer.close()
 
 
+def run_tui(args: argparse.Namespace) -> int:
+    run_app(args).run()
+    return 0
+
+
+def run_app(args: argparse.Namespace) -> HrcoachApp:
+    """The Textual coach: the connect screen when there is no HRmax or no strap known yet, else
+    straight to the session screen (which shows the search)."""
+    from hrcoach.sources import ble
+    from hrcoach.tui.app import HrcoachApp
+    from hrcoach.tui.connect_screen import ConnectScreen
+    from hrcoach.tui.feeds import StrapFeed
+
+    prof = common.profile()
+    if args.age is not None:  # an HRmax for this run is not a first run
+        prof = prof.model_copy(update={"age": args.age})
+    writer = _open_recorder(args.record)
+
+    def start_with(app: HrcoachApp, device: str | None) -> SessionScreen:
+        setup = common.setup_from_args(args, app.profile)
+        feed = StrapFeed(
+            lambda **hooks: make_source(argparse.Namespace(**{**vars(args), "device": device}), **hooks),
+            recorder=writer,
+            on_connected=remember_device,
+        )
+        return app.start_session(feed, setup)
+
+    def first(app: HrcoachApp) -> SessionScreen | ConnectScreen:
+        known = args.device or last_device()
+        has_hrmax = args.hrmax is not None or prof.age is not None or prof.hrmax is not None
+        if known and has_hrmax:
+            return start_with(app, args.device)
+
+        def chosen(strap: ble.FoundStrap) -> None:
+            app.switch_screen(start_with(app, strap.address))
+
+        return ConnectScreen(ble.scan, chosen, device=args.device)
+
+    return HrcoachApp(first, profile=prof)
+
+
 def run(args: argparse.Namespace) -> int:
     from hrcoach.cli import render
     from hrcoach.sources.ble import BluetoothUnavailable
 
+    if common.use_tui(args):
+        return run_tui(args)
     setup = common.setup_from_args(args, common.profile())
     session = Session(setup)
     writer = _open_recorder(args.record)

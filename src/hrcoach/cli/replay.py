@@ -13,7 +13,14 @@ from hrcoach.sources.files import load_recording
 
 def run(args: argparse.Namespace) -> int:
     rec = load_recording(Path(args.file))
-    setup = common.setup_from_args(args, common.profile())
+    prof = common.profile()
+    setup = common.setup_from_args(args, prof)
+    if common.use_tui(args):
+        from hrcoach.tui.app import session_app
+        from hrcoach.tui.feeds import ReplayFeed
+
+        session_app(ReplayFeed(rec, speed=args.speed), setup, prof).run()
+        return 0
     started = rec.started_at or datetime.now(UTC)
     log = logstore.session_log(
         "replay", setup, started, device=rec.device, source=str(Path(args.file).resolve())

@@ -1,0 +1,86 @@
+"""Live-screen cost: notification-to-screen latency and CPU use at 1 Hz, in a headless Textual app.
+
+Run by hand: `uv run python benchmarks/bench_tui.py [SECONDS]` (default 60). A feed hands the
+session screen one notification a second from the steady 35-minute fixture, as a strap would;
+latency runs from the moment the feed yields a notification to the moment the screen has been
+refreshed with it (`call_after_refresh` after the tick is shown). CPU is the process's CPU time
+over wall time while the session runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from hrcoach.config import Profile
+from hrcoach.models import Event, HeartRateSample
+from hrcoach.session import SessionSetup
+from hrcoach.sources.files import load_recording
+from hrcoach.tui.app import HrcoachApp
+from hrcoach.tui.feeds import ReplayFeed
+from hrcoach.tui.session_screen import SessionScreen
+
+ROOT = Path(__file__).resolve().parent.parent
+yielded: dict[float, float] = {}
+latencies: list[float] = []
+
+
+class TimedFeed(ReplayFeed):
+    async def events(self) -> AsyncIterator[Event]:
+        async for ev in super().events():
+            if isinstance(ev, HeartRateSample):
+                yielded[ev.t] = time.perf_counter()
+            yield ev
+
+
+class TimedScreen(SessionScreen):
+    def on_session_screen_ticked(self, message: SessionScreen.Ticked) -> None:
+        super().on_session_screen_ticked(message)
+        stamps = [yielded.pop(r.t) for r in message.tick.readings if r.t in yielded]
+        if stamps:
+            self.call_after_refresh(lambda: latencies.extend(time.perf_counter() - s for s in stamps))
+
+
+class Silent:
+    def say(self, text: str) -> None:
+        pass
+
+
+async def main(seconds: float) -> None:
+    rec = load_recording(ROOT / "fixtures" / "hr_streams" / "steady_35min.hrcap.jsonl")
+    rec.events = [e for e in rec.events if e.t < seconds + 1]
+    profile = Profile(age=33)
+    setup = SessionSetup.from_profile(profile)
+    feed = TimedFeed(rec, speed=1.0)
+
+    def first(app: HrcoachApp) -> SessionScreen:
+        screen = app.start_session(feed, setup)
+        return TimedScreen(feed, setup, screen.store_log, app.speaker)
+
+    app = HrcoachApp(first, profile=profile, speaker=Silent())
+    async with app.run_test(size=(120, 40)) as pilot:
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        await pilot.pause(seconds)
+        cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    lat = sorted(latencies)
+    p99 = lat[min(len(lat) - 1, int(0.99 * len(lat)))]
+    print("| what | figure |\n|---|---|")
+    print(f"| notifications shown | {len(lat)} in {wall:.0f} s (1 Hz) |")
+    print(
+        f"| notification-to-screen latency | median {statistics.median(lat) * 1000:.1f} ms, "
+        f"p99 {p99 * 1000:.1f} ms, max {lat[-1] * 1000:.1f} ms |"
+    )
+    print(f"| CPU during the session | {100 * cpu / wall:.1f} % of one core |")
+
+
+if __name__ == "__main__":
+    with tempfile.TemporaryDirectory() as home:
+        import os
+
+        os.environ["HRCOACH_HOME"] = home
+        asyncio.run(main(float(sys.argv[1]) if len(sys.argv) > 1 else 60.0))

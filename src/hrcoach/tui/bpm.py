@@ -1,0 +1,77 @@
+"""`BpmReadout`: the heart rate in digits big enough to read from a treadmill, and %HRmax.
+
+The digits grow with the space they get: 3 rows (Textual's `Digits` style), 5 rows of blocks,
+or those blocks doubled (10 rows) on a large terminal.
+"""
+
+from __future__ import annotations
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+SMALL = {
+    "0": ("┏━┓", "┃ ┃", "┗━┛"),
+    "1": (" ┓ ", " ┃ ", "╺┻╸"),
+    "2": ("╺━┓", "┏━┛", "┗━╸"),
+    "3": ("╺━┓", " ━┫", "╺━┛"),
+    "4": ("╻ ╻", "┗━┫", "  ╹"),
+    "5": ("┏━╸", "┗━┓", "╺━┛"),
+    "6": ("┏━╸", "┣━┓", "┗━┛"),
+    "7": ("╺━┓", "  ┃", "  ╹"),
+    "8": ("┏━┓", "┣━┫", "┗━┛"),
+    "9": ("┏━┓", "┗━┫", "╺━┛"),
+    "-": ("   ", "╺━╸", "   "),
+}
+LARGE = {
+    "0": ("█████", "█   █", "█   █", "█   █", "█████"),
+    "1": ("  ██ ", "   █ ", "   █ ", "   █ ", "  ███"),
+    "2": ("█████", "    █", "█████", "█    ", "█████"),
+    "3": ("█████", "    █", " ████", "    █", "█████"),
+    "4": ("█   █", "█   █", "█████", "    █", "    █"),
+    "5": ("█████", "█    ", "█████", "    █", "█████"),
+    "6": ("█████", "█    ", "█████", "█   █", "█████"),
+    "7": ("█████", "    █", "   █ ", "  █  ", "  █  "),
+    "8": ("█████", "█   █", "█████", "█   █", "█████"),
+    "9": ("█████", "█   █", "█████", "    █", "█████"),
+    "-": ("     ", "     ", "█████", "     ", "     "),
+}
+
+
+def big_text(value: str, rows: int, width: int) -> list[str]:
+    """`value` drawn in the largest font that fits `rows` x `width` cells."""
+    for font, scale in ((LARGE, 2), (LARGE, 1), (SMALL, 1)):
+        height = len(font["0"]) * scale
+        glyph_w = len(font["0"][0]) * scale
+        if height <= rows and len(value) * (glyph_w + scale) - scale <= width:
+            lines = []
+            for r in range(len(font["0"])):
+                parts = ["".join(ch * scale for ch in font.get(c, font["-"])[r]) for c in value]
+                line = (" " * scale).join(parts)
+                lines += [line] * scale
+            return lines
+    return [value]
+
+
+class BpmReadout(Widget):
+    """The rate (latest accepted bpm), its %HRmax and where it is heading."""
+
+    bpm: reactive[int | None] = reactive(None)
+    pct: reactive[float | None] = reactive(None)
+    trend: reactive[str] = reactive("")
+    band: reactive[str] = reactive("")
+
+    def watch_band(self, old: str, new: str) -> None:
+        self.remove_class(f"-{old}" if old else "-none")
+        self.add_class(f"-{new}" if new else "-none")
+
+    def render(self) -> RenderableType:
+        value = "---" if self.bpm is None else str(self.bpm)
+        room = max(1, self.size.height - 1)
+        lines = big_text(value, room, self.size.width)
+        pct = "--" if self.pct is None else f"{self.pct:.0f}"
+        caption = f"bpm   {pct} % HRmax" + (f"   {self.trend}" if self.trend else "")
+        text = Text("\n".join(lines), style="bold", justify="center")
+        text.append("\n" + caption, style="not bold")
+        return text

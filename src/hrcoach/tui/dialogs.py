@@ -1,0 +1,64 @@
+"""Small modal screens: the key help, and the confirmation before a session ends."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Static
+
+HELP = """\
+[b]Keys[/b]
+  space   pause / resume          l   lap
+  m       mute cues (still shown)  q   end the session
+  ?       this help                ctrl+p   command palette
+
+[b]The windows[/b]
+  60–80 % of HRmax   BDNF: hold it 30+ minutes a session
+  70–80 % of HRmax   anandamide: the greatest increase
+  The gauge runs from 50 to 100 % HRmax; the marker is you.
+  Time counts only while the strap delivers believable beats;
+  a silence longer than 10 s is a gap and counts for nothing.
+
+hrcoach is a training coach, not a medical device:
+stop and seek advice if you feel unwell."""
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,q", "dismiss", "Close", key_display="esc"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(HELP, id="help-text")
+            yield Label("esc closes", classes="hint")
+
+    def action_dismiss(self) -> None:  # type: ignore[override]
+        self.dismiss(None)
+
+
+class ConfirmEndScreen(ModalScreen[bool]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "End it"),
+        Binding("n,escape,q", "answer(False)", "Keep going"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label("End this session?", id="question")
+            with Horizontal(id="buttons"):
+                yield Button("End it (y)", variant="error", id="yes")
+                yield Button("Keep going (n)", variant="primary", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()  # enter by accident keeps the session going
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

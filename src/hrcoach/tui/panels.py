@@ -1,0 +1,94 @@
+"""The small read-outs of the session screen: `CueBanner`, `WindowClocks`, `LinkStatus`."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Static
+
+from hrcoach.session import Tick
+
+BANDS = ("below", "in", "above", "none")
+
+
+def clock(seconds: float) -> str:
+    s = max(0, round(seconds))
+    h, rest = divmod(s, 3600)
+    return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
+
+
+class CueBanner(Static):
+    """The current cue, coloured by where the runner is: below, in or above the target window."""
+
+    def show(self, message: str, band: str | None) -> None:
+        self.update(message)
+        for b in BANDS:
+            self.set_class(b == (band or "none"), f"-{b}")
+
+
+class WindowClocks(Widget):
+    """Time in the BDNF window toward the goal, in the anandamide window, the hold, and elapsed."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "window-clocks--done",
+        "window-clocks--todo",
+        "window-clocks--label",
+    }
+    tick: reactive[Tick | None] = reactive(None, layout=False)
+
+    def __init__(self, goal_s: float, hrmax_line: str = "", *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.goal_s = goal_s
+        self.hrmax_line = hrmax_line
+
+    def render(self) -> RenderableType:
+        t = self.tick
+        style = self.get_component_rich_style
+        label = style("window-clocks--label")
+        bdnf = t.bdnf_s if t else 0.0
+        width = max(10, self.size.width)
+        filled = min(width, round(width * bdnf / self.goal_s)) if self.goal_s else 0
+        met = bdnf >= self.goal_s
+        bar = Text("█" * filled, style("window-clocks--done")) + Text(
+            "░" * (width - filled), style("window-clocks--todo")
+        )
+        goal = "  goal met ✓" if met else f"  to go {clock(self.goal_s - bdnf)}"
+        lines = [
+            Text.assemble(("BDNF 60–80 %  ", label), f"{clock(bdnf)} / {clock(self.goal_s)}", goal),
+            bar,
+            Text.assemble(("Anandamide 70–80 %  ", label), clock(t.anandamide_s if t else 0.0)),
+            Text.assemble(
+                ("Hold  ", label),
+                f"{clock(t.hold_s if t else 0.0)}   longest {clock(t.longest_hold_s if t else 0.0)}",
+            ),
+            Text.assemble(("Elapsed  ", label), clock(t.elapsed_s if t else 0.0)),
+        ]
+        if self.hrmax_line:
+            lines.append(
+                Text(self.hrmax_line, style("window-clocks--todo"), overflow="ellipsis", no_wrap=True)
+            )
+        return Text("\n").join(lines)
+
+
+class LinkStatus(Static):
+    """Device, link state, skin contact, battery, and session flags (paused, muted, lap)."""
+
+    def show(self, *, device: str, tick: Tick | None, extra: str = "") -> None:
+        link = tick.link.value if tick else "searching"
+        contact = {"detected": "contact ok", "not_detected": "NO CONTACT", "not_supported": ""}.get(
+            tick.contact.value if tick else "not_supported", ""
+        )
+        parts = [device or "strap", link]
+        if contact:
+            parts.append(contact)
+        if tick and tick.battery is not None:
+            parts.append(f"battery {tick.battery} %")
+        if extra:
+            parts.append(extra)
+        self.update(" · ".join(parts))
+        self.set_class(link not in ("connected",), "-trouble")
+        self.set_class(contact == "NO CONTACT", "-trouble-contact")

@@ -1,0 +1,228 @@
+"""`SessionScreen`: one live (or replayed) session, coached on screen and out loud.
+
+One async worker owns feed → session → store: it ingests each event, hands every row to the
+session log (never dropped), and posts a `Ticked` message that may replace an older one still
+waiting (unless that one carries a cue). Widgets only show what the ticks say.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from hrcoach.coach import Cue
+from hrcoach.models import HeartRateSample, LinkChanged, LinkState, MalformedFrame
+from hrcoach.session import Session, SessionSetup, Tick
+from hrcoach.store.log import SessionLog
+from hrcoach.tui.bpm import BpmReadout
+from hrcoach.tui.chart import TrendChart
+from hrcoach.tui.dialogs import ConfirmEndScreen, HelpScreen
+from hrcoach.tui.feeds import Feed, FeedError
+from hrcoach.tui.gauge import ZoneGauge
+from hrcoach.tui.panels import CueBanner, LinkStatus, WindowClocks, clock
+from hrcoach.tui.speaker import Speaker
+from hrcoach.tui.summary_screen import SessionResult, SummaryScreen
+
+RISING, FALLING = 0.05, -0.05  # bpm/s of the 20-s trend shown as an arrow
+
+
+class SessionScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "toggle_pause", "Pause"),
+        Binding("l", "lap", "Lap"),
+        Binding("m", "toggle_mute", "Mute"),
+        Binding("q", "end", "End"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+    ]
+
+    class Ticked(Message):
+        """The session after one event; an older one without cues is dropped for a newer one."""
+
+        def __init__(self, tick: Tick) -> None:
+            super().__init__()
+            self.tick = tick
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, SessionScreen.Ticked) and not self.tick.cues
+
+    class Stopped(Message):
+        """The feed ended (recording over) or failed (`error`)."""
+
+        def __init__(self, error: str | None = None) -> None:
+            super().__init__()
+            self.error = error
+
+    def __init__(self, feed: Feed, setup: SessionSetup, log: SessionLog, speaker: Speaker) -> None:
+        super().__init__()
+        self.feed = feed
+        self.setup = setup
+        self.session = Session(setup)
+        self.store_log = log
+        self.speaker = speaker
+        self.paused = False
+        self.muted = False
+        self.laps: list[float] = []
+        self.points: list[tuple[float, float]] = []  # (t, accepted bpm) not yet on the chart
+        self.trace: list[tuple[float, float]] = []  # every (t, accepted bpm), for the summary chart
+        self.last_cue: Cue | None = None
+        self.last_tick: Tick | None = None
+        self.ended = False
+
+    def compose(self) -> ComposeResult:
+        yield LinkStatus(id="status")
+        with Horizontal(id="readouts"):
+            yield BpmReadout(id="bpm")
+            hrmax = f"HRmax {self.setup.params.hrmax} bpm, {self.setup.hrmax_source}"
+            yield WindowClocks(self.setup.coach.goal_s, hrmax, id="clocks")
+        with Vertical(id="middle"):
+            yield ZoneGauge(id="gauge")
+            yield CueBanner("Waiting for the strap…", id="cue")
+        yield TrendChart(span_s=600, id="trend")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        hrmax = self.setup.params.hrmax
+        window = self.setup.coach.window
+        self.query_one(TrendChart).set_band(hrmax * window.lo / 100, hrmax * window.hi / 100)
+        self._show_status()
+        self.run_session()
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width >= 120 and event.size.height >= 40, "-large")
+
+    @work(exclusive=True, group="session")
+    async def run_session(self) -> None:
+        error = None
+        try:
+            async for ev in self.feed.events():
+                if self.ended:
+                    break
+                if self.paused and isinstance(ev, HeartRateSample | MalformedFrame):
+                    continue  # a live strap keeps sending while paused: those beats are not the session's
+                tick = self.session.ingest(ev)
+                self.store_log.record(ev, tick)
+                if isinstance(ev, LinkChanged) and ev.state is LinkState.CONNECTED:
+                    self.store_log.set_device(self.feed.device)
+                accepted = [(r.t, float(r.sample.bpm)) for r in tick.readings if r.accepted]
+                self.points += accepted
+                self.trace += accepted
+                self.post_message(self.Ticked(tick))
+        except FeedError as exc:
+            error = str(exc)
+        self.post_message(self.Stopped(error))
+
+    def on_session_screen_ticked(self, message: Ticked) -> None:
+        tick = message.tick
+        self.last_tick = tick
+        readout = self.query_one(BpmReadout)
+        readout.bpm = tick.bpm
+        readout.pct = tick.pct
+        readout.band = tick.band.value if tick.band else ""
+        slope = next((r.trend_bpm_s for r in reversed(tick.readings) if r.accepted), None)
+        if slope is not None:
+            readout.trend = "▲ rising" if slope > RISING else "▼ falling" if slope < FALLING else "▶ steady"
+        self.query_one(ZoneGauge).pct = tick.pct
+        self.query_one(WindowClocks).tick = tick
+        chart = self.query_one(TrendChart)
+        for t, bpm in self.points:
+            chart.add(t, bpm)
+        self.points.clear()
+        for cue in tick.cues:
+            self.last_cue = cue
+            if not self.muted:
+                self.speaker.say(cue.message)
+        banner = self.query_one(CueBanner)
+        if self.last_cue is not None:
+            banner.show(self.last_cue.message, tick.band.value if tick.band else None)
+        elif tick.bpm is not None:
+            banner.show("Warming up: easy does it", tick.band.value if tick.band else None)
+        self._show_status()
+
+    def _show_status(self) -> None:
+        extra = []
+        if self.paused:
+            extra.append("PAUSED")
+        if self.muted:
+            extra.append("muted")
+        if self.laps:
+            t_now = self.last_tick.t if self.last_tick else 0.0
+            extra.append(f"lap {len(self.laps) + 1} {clock(t_now - self.laps[-1])}")
+        if self.store_log.error:
+            extra.append("NOT SAVING")
+        self.query_one(LinkStatus).show(
+            device=self.feed.device.get("name", ""),
+            tick=self.last_tick,
+            extra=" · ".join(extra),
+        )
+
+    def on_session_screen_stopped(self, message: Stopped) -> None:
+        if message.error:
+            self.query_one(CueBanner).show(message.error, None)
+            self.notify(message.error, severity="error", timeout=30)
+        self._finish()
+
+    # Keys
+
+    def action_toggle_pause(self) -> None:
+        self.paused = not self.paused
+        (self.feed.pause if self.paused else self.feed.resume)()
+        self._show_status()
+
+    def action_lap(self) -> None:
+        t = self.last_tick.t if self.last_tick else 0.0
+        self.laps.append(t)
+        self.store_log.lap(t)
+        self.notify(f"Lap {len(self.laps)} at {clock(t - (self.session.t0 or 0.0))}", timeout=3)
+        self._show_status()
+
+    def action_toggle_mute(self) -> None:
+        self.muted = not self.muted
+        self.notify("Cues muted (still shown)" if self.muted else "Cues heard again", timeout=3)
+        self._show_status()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen())
+
+    def action_end(self) -> None:
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._finish()
+
+        self.app.push_screen(ConfirmEndScreen(), confirmed)
+
+    def _finish(self) -> None:
+        if self.ended:
+            return
+        self.ended = True
+        self.workers.cancel_group(self, "session")
+        self.feed.resume()
+        self.app.run_worker(self.feed.close(), group="close")  # outlives this screen
+        tick = self.session.finish()
+        self.store_log.record(None, tick)
+        summary = self.session.summary()
+        saved = self.store_log.finish(summary)
+        self.store_log.close()
+        if saved and self.store_log.session_id is not None:
+            sid = self.store_log.session_id
+            commands = f"`hrcoach show {sid}`, `hrcoach export {sid}`"
+            where = f"Saved as session {sid} ({commands}) in {self.store_log.path}"
+        elif saved:
+            where = "Nothing was measured, so nothing was saved."
+        else:
+            where = f"NOT SAVED: {self.store_log.error}"
+        result = SessionResult(
+            summary=summary,
+            cues=[(c.t - (self.session.t0 or 0.0), c.message) for c in self.session.cues],
+            trace=self.trace,
+            where=where,
+            session_id=self.store_log.session_id if saved else None,
+        )
+        self.app.switch_screen(SummaryScreen(result, window=self.setup.coach.window))

@@ -1,0 +1,108 @@
+"""`hrcoach run` in the Textual coach, on the simulated adapter: connect screen on first run, then
+a live session with a link drop shown and recovered, ended by the user and saved."""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hrcoach.cli import build_parser, live
+from hrcoach.config import Profile, load_profile
+from hrcoach.paths import profile_path
+from hrcoach.sources import ble, remembered
+from hrcoach.sources.ble import FoundStrap, StrapSource
+from hrcoach.store import db
+from hrcoach.tui.connect_screen import ConnectScreen
+from hrcoach.tui.panels import LinkStatus
+from hrcoach.tui.session_screen import SessionScreen
+from hrcoach.tui.summary_screen import SummaryScreen
+from tests.conftest import stream
+from tests.fakeble import SimulatedAdapter, SimulatedStrap, script_from_capture
+from tests.test_cli_run import ScriptedStrapSource
+
+STRAP = SimulatedStrap("Polar H10 8C4F1E2A", "C4:7C:8D:6A:1E:2A")
+
+
+@pytest.fixture
+def adapter(monkeypatch: pytest.MonkeyPatch) -> SimulatedAdapter:
+    script = [(t, p) for t, p in script_from_capture(stream("steady_35min")) if t < 300]
+    sim = SimulatedAdapter(STRAP, script, speed=40)  # 300 s of strap in 7.5 s
+    sim.schedule_drop(120.5, down_for=20)
+
+    def make_source(args: argparse.Namespace, **hooks: Any) -> StrapSource:
+        return ScriptedStrapSource(sim, device=args.device, last_device=remembered.last_device(), **hooks)
+
+    real_scan = ble.scan
+
+    async def fake_scan(timeout: float, **backend: Any) -> list[FoundStrap]:
+        if backend:  # the source's own searches go through the simulated adapter
+            return await real_scan(timeout, **backend)
+        return [
+            FoundStrap(STRAP.name, STRAP.address, -55),
+            FoundStrap("TICKR 1234", "AA:BB:CC:00:11:22", -80),
+        ]
+
+    monkeypatch.setattr(live, "make_source", make_source)
+    monkeypatch.setattr("hrcoach.sources.ble.scan", fake_scan)
+    return sim
+
+
+def status(screen: object) -> str:
+    return str(screen.query_one(LinkStatus).render())  # type: ignore[attr-defined]
+
+
+async def test_first_run_asks_age_scans_picks_then_coaches_through_a_dropout(
+    adapter: SimulatedAdapter, tmp_path: Path
+) -> None:
+    record = tmp_path / "live.hrcap.jsonl"
+    app = live.run_app(build_parser().parse_args(["run", "--record", str(record)]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, ConnectScreen)
+        await pilot.pause(0.1)
+        await pilot.press("3", "3", "enter")  # the age field has the focus
+        await pilot.pause(0.3)
+        assert load_profile(profile_path()).age == 33
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        await pilot.press("enter")  # the strongest strap is highlighted
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, SessionScreen)
+        screen = app.screen
+        seen: set[str] = set()
+        for _ in range(600):  # the strap drops at 120.5 s and is back 20 s later
+            await pilot.pause(0.02)
+            text = status(screen)
+            seen |= {s for s in ("reconnecting", "disconnected", "connected") if f"· {s}" in text}
+            if adapter.stats.connects >= 2 and adapter.clock.now() > 160:
+                break
+        assert {"disconnected", "connected"} <= seen or {"reconnecting", "connected"} <= seen
+        assert "· connected" in status(screen)
+        await pilot.press("q", "y")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, SummaryScreen)
+        assert app.screen.result.summary.gaps >= 1  # the 20-s drop is not credited
+    assert remembered.last_device() == STRAP.address
+    rows = sqlite3.connect(db.db_path()).execute("SELECT origin, status, device FROM sessions").fetchall()
+    assert rows[0][:2] == ("live", "complete") and STRAP.name in rows[0][2]
+    assert record.exists() and STRAP.name in record.read_text().splitlines()[0]
+
+
+async def test_a_known_strap_and_profile_go_straight_to_the_session(adapter: SimulatedAdapter) -> None:
+    from hrcoach import paths
+    from hrcoach.config import profile_toml
+
+    paths.write_private(profile_path(), profile_toml(Profile(age=40)))
+    remembered.remember_device(STRAP.name, STRAP.address)
+    app = live.run_app(build_parser().parse_args(["run"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, SessionScreen)
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if "· connected" in status(app.screen):
+                break
+        assert "Polar H10 8C4F1E2A · connected" in status(app.screen)
+        assert app.screen.setup.params.hrmax == 180

@@ -1,0 +1,278 @@
+"""The live session screen through Pilot: every key, the palette, cues heard, a link drop shown
+and recovered, and the session written to the store when it ends."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from hrcoach.config import Profile
+from hrcoach.session import SessionSetup
+from hrcoach.sources.files import load_recording
+from hrcoach.store import db
+from hrcoach.tui.app import HrcoachApp
+from hrcoach.tui.bpm import BpmReadout
+from hrcoach.tui.dialogs import ConfirmEndScreen, HelpScreen
+from hrcoach.tui.feeds import Feed, ReplayFeed
+from hrcoach.tui.panels import CueBanner, LinkStatus, WindowClocks
+from hrcoach.tui.session_screen import SessionScreen
+from hrcoach.tui.speaker import Bell, Both, Silent, Voice, make_speaker, speech_command
+from hrcoach.tui.summary_screen import SummaryScreen
+from tests.conftest import stream
+from tests.tuifakes import Ears, HeldFeed
+
+PROFILE = Profile(age=33)  # HRmax 185, as the fixtures assume
+SETUP = SessionSetup.from_profile(PROFILE)
+
+
+def app_for(feed: Feed, ears: Ears | None = None) -> HrcoachApp:
+    return HrcoachApp(lambda app: app.start_session(feed, SETUP), profile=PROFILE, speaker=ears or Ears())
+
+
+def held(name: str, hold_at: float) -> HeldFeed:
+    return HeldFeed(load_recording(stream(name)).events, hold_at=hold_at)
+
+
+def status(app: HrcoachApp) -> str:
+    return str(app.screen.query_one(LinkStatus).render())
+
+
+def stored_sessions() -> list[tuple[int, str, str]]:
+    conn = sqlite3.connect(db.db_path())
+    return conn.execute("SELECT id, origin, status FROM sessions").fetchall()
+
+
+async def test_a_recording_plays_to_the_end_is_saved_and_summarised() -> None:
+    ears = Ears()
+    rec = load_recording(stream("steady_35min"))
+    app = app_for(ReplayFeed(rec, speed=0), ears)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        summary = app.screen.result.summary
+        assert summary.bdnf_goal_met and summary.samples_total == len(rec.samples)
+        assert "Saved as session 1" in app.screen.result.where
+        cues = [m for _, m in app.screen.result.cues]
+    assert stored_sessions() == [(1, "replay", "complete")]
+    assert ears.said and ears.said == cues  # every cue was heard, in order
+
+
+async def test_the_screen_shows_the_session_as_it_goes() -> None:
+    feed = held("steady_35min", hold_at=720)
+    app = app_for(feed)
+    async with app.run_test(size=(80, 24)) as pilot:
+        while feed.played < 700:
+            await pilot.pause(0.01)
+        await pilot.pause(0.05)
+        screen = app.screen
+        assert isinstance(screen, SessionScreen)
+        tick = screen.last_tick
+        assert tick is not None and tick.bpm is not None
+        assert screen.query_one(BpmReadout).bpm == tick.bpm
+        clocks = str(screen.query_one(WindowClocks).render())
+        assert "BDNF 60–80 %" in clocks and "HRmax 185 bpm" in clocks
+        assert "Polar H10 8C4F1E2A · connected" in status(app)
+        assert screen.query_one(CueBanner).has_class("-in")  # steady in the window by 12 minutes
+
+
+async def test_q_asks_first_n_keeps_going_y_ends_and_saves() -> None:
+    feed = held("walk_5min", hold_at=120)
+    app = app_for(feed)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        await pilot.press("q")
+        assert isinstance(app.screen, ConfirmEndScreen)
+        await pilot.press("n")
+        assert isinstance(app.screen, SessionScreen)
+        await pilot.press("q", "enter")  # enter on the focused "keep going" button
+        assert isinstance(app.screen, SessionScreen)
+        await pilot.press("q", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        assert feed.closed
+        assert 100 <= app.screen.result.summary.duration_s <= 120
+    assert stored_sessions() == [(1, "replay", "complete")]
+
+
+async def test_space_pauses_and_resumes() -> None:
+    feed = held("walk_5min", hold_at=60)
+    app = app_for(feed)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        await pilot.press("space")
+        assert feed.paused and "PAUSED" in status(app)
+        played = feed.played
+        feed.release(200)
+        await pilot.pause(0.1)
+        assert feed.played == played  # held while paused
+        await pilot.press("space")
+        await pilot.pause(0.2)
+        assert not feed.paused and "PAUSED" not in status(app) and feed.played > played
+
+
+async def test_lap_mute_and_help_keys(tmp_path: Path) -> None:
+    ears = Ears()
+    feed = held("steady_35min", hold_at=200)
+    app = app_for(feed, ears)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        await pilot.press("l")
+        assert "lap 2" in status(app)
+        await pilot.press("m")
+        assert "muted" in status(app)
+        heard = len(ears.said)
+        feed.release(900)  # the coach speaks in this stretch (e.g. "in the window")
+        while feed.played < 850:
+            await pilot.pause(0.01)
+        screen = app.screen
+        assert isinstance(screen, SessionScreen)
+        assert len(ears.said) == heard and len(screen.session.cues) > heard  # shown, not heard
+        await pilot.press("m")
+        assert "muted" not in status(app)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, SessionScreen)
+        await pilot.press("q", "y")
+        await pilot.pause()
+    conn = sqlite3.connect(db.db_path())
+    assert conn.execute("SELECT count(*) FROM events WHERE kind = 'lap'").fetchone()[0] == 1
+
+
+async def test_the_command_palette_runs_session_commands() -> None:
+    feed = held("walk_5min", hold_at=60)
+    app = app_for(feed)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Lap")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert "lap 2" in status(app)
+
+
+async def test_a_link_drop_shows_on_screen_and_recovers() -> None:
+    feed = held("dropout_reconnect", hold_at=425)  # the link drops at 421.0, back at 428.5
+    app = app_for(feed)
+    async with app.run_test(size=(80, 24)) as pilot:
+        while feed.played < 420:
+            await pilot.pause(0.01)
+        await pilot.pause(0.1)
+        assert "reconnecting" in status(app)
+        assert app.screen.query_one(LinkStatus).has_class("-trouble")
+        feed.release(440)
+        await pilot.pause(0.2)
+        assert "connected" in status(app) and "reconnecting" not in status(app)
+        assert not app.screen.query_one(LinkStatus).has_class("-trouble")
+
+
+async def test_no_contact_is_shown() -> None:
+    feed = held("contact_lost", hold_at=420)  # contact lost 6:40-7:20
+    app = app_for(feed)
+    async with app.run_test(size=(80, 24)) as pilot:
+        while feed.played < 400:
+            await pilot.pause(0.01)
+        await pilot.pause(0.1)
+        assert "NO CONTACT" in status(app)
+        assert app.screen.query_one(LinkStatus).has_class("-trouble-contact")
+
+
+def test_speakers(monkeypatch: pytest.MonkeyPatch) -> None:
+    rings: list[int] = []
+    speaker, note = make_speaker("bell", lambda: rings.append(1))
+    speaker.say("Ease off")
+    assert isinstance(speaker, Bell) and rings == [1] and note == ""
+    assert isinstance(make_speaker("off", lambda: None)[0], Silent)
+    found = {"espeak-ng": "/usr/bin/espeak-ng"}
+    assert speech_command("Ease off", found.get) == ["/usr/bin/espeak-ng", "-s", "165", "Ease off"]
+    assert speech_command("x", {}.get) is None
+    monkeypatch.setattr("hrcoach.tui.speaker.shutil.which", found.get)
+    assert isinstance(make_speaker("both", lambda: None)[0], Both)
+    assert isinstance(make_speaker("speech", lambda: None)[0], Voice)
+    monkeypatch.setattr("hrcoach.tui.speaker.shutil.which", {}.get)
+    speaker, note = make_speaker("speech", lambda: rings.append(2))
+    assert isinstance(speaker, Bell) and "espeak-ng" in note  # falls back, and says so
+
+
+def test_voice_runs_the_command_and_cuts_off_the_previous_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[list[str]] = []
+
+    class Proc:
+        def __init__(self, cmd: list[str], **_: object) -> None:
+            started.append(cmd)
+            self.terminated = False
+
+        def poll(self) -> None:
+            return None
+
+        def terminate(self) -> None:
+            self.terminated = True
+
+    monkeypatch.setattr("hrcoach.tui.speaker.subprocess.Popen", Proc)
+    voice = Voice({"espeak-ng": "/e"}.get)
+    voice.say("one")
+    first = voice._current
+    voice.say("two")
+    assert [c[-1] for c in started] == ["one", "two"] and first is not None and first.terminated  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def fixed_home(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Snapshots show where the session was saved: one fixed, emptied home for them."""
+    import shutil
+
+    home = Path("/tmp/hrcoach-snapshot-home")
+    shutil.rmtree(home, ignore_errors=True)
+    monkeypatch.setenv("HRCOACH_HOME", str(home))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_snapshot_session(snap_compare: object, size: tuple[int, int]) -> None:
+    feed = held("steady_35min", hold_at=760)
+
+    async def run_before(pilot: object) -> None:
+        while feed.played < 750:
+            await pilot.pause(0.01)  # type: ignore[attr-defined]
+        await pilot.pause(0.1)  # type: ignore[attr-defined]
+
+    assert snap_compare(app_for(feed), terminal_size=size, run_before=run_before)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_snapshot_summary(snap_compare: object, size: tuple[int, int], fixed_home: None) -> None:
+    feed = HeldFeed(load_recording(stream("intervals_overshoot")).events)
+
+    async def run_before(pilot: object) -> None:
+        await pilot.app.workers.wait_for_complete()  # type: ignore[attr-defined]
+        await pilot.pause(0.1)  # type: ignore[attr-defined]
+
+    assert snap_compare(app_for(feed), terminal_size=size, run_before=run_before)  # type: ignore[operator]
+
+
+def test_snapshot_summary_cues_behind_c(snap_compare: object, fixed_home: None) -> None:
+    feed = HeldFeed(load_recording(stream("intervals_overshoot")).events)
+
+    async def run_before(pilot: object) -> None:
+        await pilot.app.workers.wait_for_complete()  # type: ignore[attr-defined]
+        await pilot.pause(0.1)  # type: ignore[attr-defined]
+        await pilot.press("c")  # type: ignore[attr-defined]
+        await pilot.pause(0.1)  # type: ignore[attr-defined]
+
+    assert snap_compare(app_for(feed), terminal_size=(80, 24), run_before=run_before)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("key", ["question_mark", "q"])
+def test_snapshot_dialogs(snap_compare: object, key: str) -> None:
+    feed = held("steady_35min", hold_at=400)
+
+    async def run_before(pilot: object) -> None:
+        while feed.played < 390:
+            await pilot.pause(0.01)  # type: ignore[attr-defined]
+        await pilot.press(key)  # type: ignore[attr-defined]
+        await pilot.pause(0.1)  # type: ignore[attr-defined]
+
+    assert snap_compare(app_for(feed), terminal_size=(80, 24), run_before=run_before)  # type: ignore[operator]
