@@ -357,3 +357,31 @@ def test_snapshot_of_an_empty_log(snap_compare: object) -> None:
         await loaded(pilot)
 
     assert snap_compare(app_for(), terminal_size=(80, 24), run_before=settle)  # type: ignore[operator]
+
+
+async def test_s_opens_settings_and_a_saved_hrmax_recomputes_the_history(utc_clock: None) -> None:
+    from textual.widgets import Input
+
+    from hrcoach.tui.settings_screen import SettingsScreen
+
+    ids = seed()
+    app = app_for()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen)
+        hrmax = app.screen.query_one("#f-hrmax", Input)
+        hrmax.value = "170"
+        await pilot.press("ctrl+s")
+        screen = await loaded(pilot)
+        assert app.screen is screen and app.profile.hrmax == 170
+        info = get_session(db.connect(), ids[-2])
+        assert info is not None and info.summary is not None and info.summary.hrmax == 170
+        # the summary opened from history goes back to it with h, not to a second history
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        await pilot.press("h")
+        await pilot.pause()
+        assert app.screen is screen and len(app.screen_stack) == 2

@@ -149,6 +149,7 @@ class HistoryScreen(Screen[None]):
         Binding("escape", "back", "Back"),
         Binding("d", "toggle_demo", "Demo"),
         Binding("r", "refresh", "Refresh"),
+        Binding("s", "settings", "Settings"),
     ]
 
     def __init__(self, *, db_path: Path | None = None, weeks: int = 12, today: date | None = None) -> None:
@@ -359,6 +360,16 @@ class HistoryScreen(Screen[None]):
 
     def action_refresh(self) -> None:
         self.load()
+
+    def action_settings(self) -> None:
+        """Edit the profile; a saved change (say a new HRmax) recomputes what is shown."""
+        from hrcoach.tui.settings_screen import SettingsScreen
+
+        def saved(profile: object) -> None:
+            if profile is not None:
+                self.load()
+
+        self.app.push_screen(SettingsScreen(), saved)
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 2:
