@@ -76,6 +76,8 @@ async def main(seconds: float) -> None:
         f"p99 {p99 * 1000:.1f} ms, max {lat[-1] * 1000:.1f} ms |"
     )
     print(f"| CPU during the session | {100 * cpu / wall:.1f} % of one core |")
+    late = sum(x > 0.1 for x in lat)
+    print(f"| held back by the spike filter (shown with the next beat) | {late} of {len(lat)} |")
 
 
 if __name__ == "__main__":
