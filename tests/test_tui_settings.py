@@ -12,7 +12,8 @@ from textual.widgets import Input, Select, Static
 from hrcoach import paths
 from hrcoach.config import Profile, load_profile
 from hrcoach.tui.app import HrcoachApp
-from hrcoach.tui.settings_screen import DiscardChangesScreen, SettingsScreen
+from hrcoach.tui.dialogs import DiscardChangesScreen
+from hrcoach.tui.settings_screen import SettingsScreen
 from tests.tuifakes import Ears
 
 PROFILE = Profile(age=42)

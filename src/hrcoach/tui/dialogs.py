@@ -41,24 +41,42 @@ class HelpScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-class ConfirmEndScreen(ModalScreen[bool]):
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question; `n`, escape and an accidental enter (the focus is on "no") say no."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "End it"),
-        Binding("n,escape,q", "answer(False)", "Keep going"),
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n,escape,q", "answer(False)", "No"),
     ]
+
+    def __init__(self, question: str, yes: str, no: str) -> None:
+        super().__init__()
+        self.question, self.yes, self.no = question, yes, no
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label("End this session?", id="question")
+            yield Label(self.question, id="question")
             with Horizontal(id="buttons"):
-                yield Button("End it (y)", variant="error", id="yes")
-                yield Button("Keep going (n)", variant="primary", id="no")
+                yield Button(f"{self.yes} (y)", variant="error", id="yes")
+                yield Button(f"{self.no} (n)", variant="primary", id="no")
 
     def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()  # enter by accident keeps the session going
+        self.query_one("#no", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+class ConfirmEndScreen(ConfirmScreen):
+    def __init__(self) -> None:
+        super().__init__("End this session?", "End it", "Keep going")
+
+
+class DiscardChangesScreen(ConfirmScreen):
+    """Asks whether unsaved edits may be thrown away; True discards them."""
+
+    def __init__(self) -> None:
+        super().__init__("Discard your unsaved changes?", "Discard", "Keep editing")

@@ -16,13 +16,14 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from hrcoach import paths
 from hrcoach.config import Profile, ProfileError, profile_toml, set_field
 from hrcoach.engine.zones import FORMULA_EQUATION, FORMULA_TEXT, WINDOWS, Formula, hrmax_in_force
+from hrcoach.tui.dialogs import DiscardChangesScreen
 
 if TYPE_CHECKING:
     from hrcoach.tui.app import HrcoachApp
@@ -215,31 +216,6 @@ def live_hrmax(profile: Profile, rows: list[FieldRow], none: str = NO_HRMAX) -> 
     except ProfileError:
         return f"HRmax in force: none yet {note}"
     return f"HRmax in force: {hrmax} bpm, {source} {note}"
-
-
-class DiscardChangesScreen(ModalScreen[bool]):
-    """Asks whether unsaved edits may be thrown away; True discards them."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Discard"),
-        Binding("n,escape", "answer(False)", "Keep editing"),
-    ]
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Label("Discard your unsaved changes?", id="question")
-            with Horizontal(id="buttons"):
-                yield Button("Discard (y)", variant="error", id="yes")
-                yield Button("Keep editing (n)", variant="primary", id="no")
-
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()  # enter by accident keeps the edits
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
 
 
 class SettingsScreen(Screen[Profile | None]):
