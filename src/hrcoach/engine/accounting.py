@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from hrcoach.engine.zones import ANANDAMIDE, BDNF, Window, zone_of
+from hrcoach.engine.zones import ANANDAMIDE, BDNF, Window
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +75,9 @@ class Tally:
     bdnf_hold: Hold = field(default_factory=lambda: Hold(BDNF))
     anandamide_hold: Hold = field(default_factory=lambda: Hold(ANANDAMIDE))
 
-    def add(self, ms: int, bpm: int) -> int:
-        """Account an accepted sample; returns the milliseconds credited (-1 for a gap)."""
+    def add(self, ms: int, bpm: int, zone: int, in_bdnf: bool, in_ana: bool) -> int:
+        """Account an accepted sample, whose zone and window membership the caller has worked
+        out once (`zone_of`, `Window.contains`); returns the milliseconds credited (-1 for a gap)."""
         prev, self.prev_ms = self.prev_ms, ms
         if bpm > self.max_bpm:
             self.max_bpm = bpm
@@ -89,14 +90,10 @@ class Tally:
             self.bdnf_hold.gap()
             self.anandamide_hold.gap()
             return -1
-        hrmax = self.params.hrmax
         self.credited_ms += dt
         self.bpm_ms += bpm * dt
-        zone = zone_of(bpm, hrmax)
         if zone:
             self.zones_ms[zone - 1] += dt
-        in_bdnf = BDNF.contains(bpm, hrmax)
-        in_ana = ANANDAMIDE.contains(bpm, hrmax)
         if in_bdnf:
             self.bdnf_ms += dt
         if in_ana:

@@ -115,20 +115,16 @@ class LiveEngine:
                 sid, sample, reason, rr_kept, rr_bpm, self._smooth, self._trend, 0, False, False, 0
             )
         ms = round(sample.t * 1000)
-        credited = self.tally.add(ms, sample.bpm)
-        self._update_smooth(ms, rr_bpm if rr_bpm is not None else float(sample.bpm), credited < 0)
+        bpm = sample.bpm
+        zone, in_bdnf, in_ana = (
+            zone_of(bpm, hrmax),
+            BDNF.contains(bpm, hrmax),
+            ANANDAMIDE.contains(bpm, hrmax),
+        )
+        credited = self.tally.add(ms, bpm, zone, in_bdnf, in_ana)
+        self._update_smooth(ms, rr_bpm if rr_bpm is not None else float(bpm), credited < 0)
         return Reading(
-            sid,
-            sample,
-            None,
-            rr_kept,
-            rr_bpm,
-            self._smooth,
-            self._trend,
-            zone_of(sample.bpm, hrmax),
-            BDNF.contains(sample.bpm, hrmax),
-            ANANDAMIDE.contains(sample.bpm, hrmax),
-            credited,
+            sid, sample, None, rr_kept, rr_bpm, self._smooth, self._trend, zone, in_bdnf, in_ana, credited
         )
 
     def _update_smooth(self, ms: int, value: float, after_gap: bool) -> None:
