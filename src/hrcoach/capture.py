@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,6 +22,7 @@ from hrcoach.models import BatteryRead, LinkChanged, LinkState
 
 FORMAT_VERSION = 1
 SUFFIX = ".hrcap.jsonl"
+MAX_T_S = 30 * 24 * 3600.0  # no session is longer than a month: a larger `t` is damage
 
 
 class CaptureError(ValueError):
@@ -56,10 +59,7 @@ def _open_text(path: Path, mode: str) -> IO[str]:
 
 def _parse_header(path: Path, line: str) -> CaptureHeader:
     where = f"{path}:1"
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise CaptureError(f"{where}: header is not JSON ({exc.msg})") from None
+    obj = _json(where, line, "header is not JSON")
     if not isinstance(obj, dict) or "hrcoach_capture" not in obj:
         raise CaptureError(f"{where}: not a capture header (no 'hrcoach_capture' key)")
     if obj["hrcoach_capture"] != FORMAT_VERSION:
@@ -70,23 +70,29 @@ def _parse_header(path: Path, line: str) -> CaptureHeader:
     raw_start = obj.get("started_at")
     try:
         started = datetime.fromisoformat(str(raw_start))
-    except ValueError:
+        started = started.replace(tzinfo=UTC) if started.tzinfo is None else started.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise CaptureError(f"{where}: 'started_at' {raw_start!r} is not an ISO-8601 time") from None
-    if started.tzinfo is None:
-        started = started.replace(tzinfo=UTC)
-    return CaptureHeader(started_at=started.astimezone(UTC), device=device)
+    return CaptureHeader(started_at=started, device=device)
+
+
+def _json(where: str, line: str, what: str) -> Any:
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise CaptureError(f"{where}: {what} ({exc.msg})") from None
+    except (ValueError, RecursionError):  # a number too long to convert, nesting too deep
+        raise CaptureError(f"{where}: {what} (too large or too deeply nested)") from None
 
 
 def _parse_event(where: str, line: str) -> CaptureEvent:
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise CaptureError(f"{where}: not JSON ({exc.msg})") from None
+    obj = _json(where, line, "not JSON")
     if not isinstance(obj, dict):
         raise CaptureError(f"{where}: an event must be a JSON object")
     t = obj.get("t")
-    if isinstance(t, bool) or not isinstance(t, int | float) or not t >= 0:
-        raise CaptureError(f"{where}: 't' must be a number of seconds >= 0, got {t!r}")
+    if isinstance(t, bool) or not isinstance(t, int | float) or not 0 <= t <= MAX_T_S or math.isnan(t):
+        shown = t if not isinstance(t, int) or abs(t) < 10**20 else "a huge number"
+        raise CaptureError(f"{where}: 't' must be a number of seconds from 0 to {MAX_T_S:.0f}, got {shown!r}")
     t = float(t)
     if "hrm" in obj:
         value = obj["hrm"]
@@ -117,7 +123,7 @@ def iter_capture(path: Path) -> tuple[CaptureHeader, Iterator[CaptureEvent]]:
     fh = _open_text(path, "r")
     try:
         first = fh.readline()
-    except (OSError, EOFError, UnicodeDecodeError) as exc:
+    except (OSError, EOFError, UnicodeDecodeError, zlib.error) as exc:
         fh.close()
         raise CaptureError(f"{path}:1: unreadable ({exc})") from None
     if not first.strip():
@@ -136,7 +142,7 @@ def iter_capture(path: Path) -> tuple[CaptureHeader, Iterator[CaptureEvent]]:
                 for lineno, line in enumerate(fh, start=2):
                     if line.strip():
                         yield _parse_event(f"{path}:{lineno}", line)
-            except (OSError, EOFError, UnicodeDecodeError) as exc:
+            except (OSError, EOFError, UnicodeDecodeError, zlib.error) as exc:
                 raise CaptureError(f"{path}:{lineno + 1}: unreadable ({exc})") from None
 
     return header, events()

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from pathlib import Path
 
+from hrcoach.capture import MAX_T_S
 from hrcoach.models import Event, HeartRateSample
 from hrcoach.sources.recording import Recording, RecordingError
 
@@ -15,10 +17,12 @@ _RR_SPLIT = re.compile(r"[ ;|]+")
 
 
 def _number(text: str) -> float | None:
+    """A finite number, or None (NaN and infinities are not measurements)."""
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         return None
+    return value if math.isfinite(value) else None
 
 
 def read_text(path: Path, text: str) -> Recording:
@@ -33,9 +37,11 @@ def read_text(path: Path, text: str) -> Recording:
         if len(cells) < 2:
             raise RecordingError(f"{path}:{lineno}: expected t_s,bpm[,rr_ms], got {len(cells)} column(s)")
         t, bpm = _number(cells[0]), _number(cells[1])
-        if t is None or t < 0:
-            raise RecordingError(f"{path}:{lineno}: t_s must be a number of seconds >= 0, got {cells[0]!r}")
-        if bpm is None or bpm < 0 or bpm != int(bpm):
+        if t is None or not 0 <= t <= MAX_T_S:
+            raise RecordingError(
+                f"{path}:{lineno}: t_s must be a number of seconds from 0 to {MAX_T_S:.0f}, got {cells[0]!r}"
+            )
+        if bpm is None or not 0 <= bpm <= 1000 or bpm != int(bpm):
             raise RecordingError(f"{path}:{lineno}: bpm must be a whole number >= 0, got {cells[1]!r}")
         rr: tuple[float, ...] = ()
         if len(cells) > 2 and cells[2]:

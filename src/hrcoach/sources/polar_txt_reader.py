@@ -49,9 +49,9 @@ def read_text(path: Path, text: str) -> list[Recording]:
         cells = [c.strip() for c in line.split(";")]
         try:
             when = datetime.fromisoformat(cells[0])
-        except ValueError:
+            when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+        except (ValueError, OverflowError):
             raise RecordingError(f"{path}:{lineno}: bad timestamp {cells[0]!r}") from None
-        when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
         rr: tuple[float, ...] = ()
         if rr_col is not None and rr_col < len(cells) and cells[rr_col]:
             found = _rr(cells[rr_col])

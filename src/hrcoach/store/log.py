@@ -121,7 +121,8 @@ class SessionLog:
                 )
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:  # SQLite has already rolled back after SQLITE_FULL
+                    conn.execute("ROLLBACK")
                 raise
         except (sqlite3.Error, OSError, db.StoreError) as exc:
             self.error = str(exc) if isinstance(exc, db.StoreError) else db.explain(exc, self.path)
