@@ -8,8 +8,8 @@ Battery Service's Battery Level (0x2A19).
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from hrcoach.models import SensorContact
 
@@ -50,9 +50,8 @@ _CONTACT_TO_BITS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Measurement:
-    """One decoded Heart Rate Measurement notification."""
+class Measurement(NamedTuple):
+    """One decoded Heart Rate Measurement notification (a named tuple: cheap to make, immutable)."""
 
     bpm: int
     contact: SensorContact = SensorContact.NOT_SUPPORTED
@@ -65,39 +64,42 @@ class Measurement:
         return tuple(v * 1000.0 / 1024.0 for v in self.rr_1024)
 
 
+_NOT_SUPPORTED = SensorContact.NOT_SUPPORTED
+_new = tuple.__new__  # builds a Measurement without the named tuple's Python-level __new__
+_CONTACT_BY_FLAGS = [_CONTACT_FROM_BITS[(f & _FLAG_CONTACT_MASK) >> 1] for f in range(256)]
+_RR_STRUCTS = [struct.Struct(f"<{n}H") for n in range(128)]  # n uint16 RR values (a payload is < 256 B)
+
+
 def decode_measurement(data: bytes) -> Measurement:
     """Decode a 0x2A37 payload. Raises ProtocolError (a ValueError) and nothing else."""
-    if not data:
+    size = len(data)
+    if not size:
         raise ProtocolError("empty payload: no flags byte")
     flags = data[0]
-    pos = 1
     if flags & _FLAG_UINT16:
-        if len(data) < pos + 2:
-            raise ProtocolError(
-                f"flags 0x{flags:02x} announce a uint16 heart rate, got {len(data) - pos} byte(s)"
-            )
-        bpm = int.from_bytes(data[pos : pos + 2], "little")
-        pos += 2
+        if size < 3:
+            raise ProtocolError(f"flags 0x{flags:02x} announce a uint16 heart rate, got {size - 1} byte(s)")
+        bpm = data[1] | data[2] << 8
+        pos = 3
     else:
-        if len(data) < pos + 1:
+        if size < 2:
             raise ProtocolError(f"flags 0x{flags:02x} announce a uint8 heart rate, got no byte")
-        bpm = data[pos]
-        pos += 1
-    contact = _CONTACT_FROM_BITS[(flags & _FLAG_CONTACT_MASK) >> 1]
+        bpm = data[1]
+        pos = 2
+    if not flags & (_FLAG_ENERGY | _FLAG_RR | _FLAG_CONTACT_MASK):  # the common case: rate only
+        return _new(Measurement, (bpm, _NOT_SUPPORTED, None, ()))
     energy: int | None = None
     if flags & _FLAG_ENERGY:
-        if len(data) < pos + 2:
-            raise ProtocolError(
-                f"flags 0x{flags:02x} announce energy expended (2 bytes), got {len(data) - pos}"
-            )
-        energy = int.from_bytes(data[pos : pos + 2], "little")
+        if size < pos + 2:
+            raise ProtocolError(f"flags 0x{flags:02x} announce energy expended (2 bytes), got {size - pos}")
+        energy = data[pos] | data[pos + 1] << 8
         pos += 2
     rr: tuple[int, ...] = ()
     if flags & _FLAG_RR:
         # Any count of uint16 values; a trailing odd byte (sent by some straps) is ignored.
-        end = pos + (len(data) - pos) // 2 * 2
-        rr = tuple(v for (v,) in struct.iter_unpack("<H", data[pos:end]))
-    return Measurement(bpm=bpm, contact=contact, energy_kj=energy, rr_1024=rr)
+        n = (size - pos) >> 1
+        rr = _RR_STRUCTS[n].unpack_from(data, pos) if n < len(_RR_STRUCTS) else ()
+    return _new(Measurement, (bpm, _CONTACT_BY_FLAGS[flags], energy, rr))
 
 
 def encode_measurement(m: Measurement, *, uint16: bool = False) -> bytes:
