@@ -111,23 +111,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _commands() -> dict[str, Callable[[argparse.Namespace], int]]:
-    from hrcoach.cli import analyze, demo, importer, live, logbook, profile, replay
+COMMANDS = {  # command -> (module in hrcoach.cli, function): only the one run is imported
+    "analyze": ("analyze", "run"),
+    "demo": ("demo", "run"),
+    "replay": ("replay", "run"),
+    "import": ("importer", "run"),
+    "history": ("logbook", "history"),
+    "sessions": ("logbook", "sessions"),
+    "show": ("logbook", "show"),
+    "export": ("logbook", "export"),
+    "app": ("demo", "home"),
+    "profile": ("profile", "run"),
+    "scan": ("live", "scan"),
+    "run": ("live", "run"),
+}
 
-    return {
-        "analyze": analyze.run,
-        "demo": demo.run,
-        "replay": replay.run,
-        "import": importer.run,
-        "history": logbook.history,
-        "sessions": logbook.sessions,
-        "show": logbook.show,
-        "export": logbook.export,
-        "app": demo.home,
-        "profile": profile.run,
-        "scan": live.scan,
-        "run": live.run,
-    }
+
+def _command(name: str) -> Callable[[argparse.Namespace], int]:
+    import importlib
+
+    module, function = COMMANDS[name]
+    run: Callable[[argparse.Namespace], int] = getattr(
+        importlib.import_module(f"hrcoach.cli.{module}"), function
+    )
+    return run
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -142,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     logstore.recover_at_start()
     try:
-        return _commands()[args.command](args)
+        return _command(args.command)(args)
     except (UsageError, ProfileError, RecordingError) as exc:
         print(f"hrcoach: {exc}", file=sys.stderr)
         return 2

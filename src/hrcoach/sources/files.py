@@ -18,7 +18,6 @@ from hrcoach.capture import is_capture
 from hrcoach.sources import (
     capture_reader,
     csv_reader,
-    fit_reader,
     gpx_reader,
     hrm_reader,
     polar_txt_reader,
@@ -88,8 +87,14 @@ def sniff(raw: bytes) -> str | None:
     return None
 
 
+def _read_fit(path: Path, raw: bytes) -> list[Recording]:
+    from hrcoach.sources import fit_reader  # the FIT SDK costs ~0.2 s and ~60 MB: only for FIT files
+
+    return fit_reader.read_bytes(path, raw)
+
+
 _BYTE_READERS: dict[str, Callable[[Path, bytes], list[Recording]]] = {
-    "fit": fit_reader.read_bytes,
+    "fit": _read_fit,
     "tcx": tcx_reader.read_bytes,
     "gpx": gpx_reader.read_bytes,
 }
