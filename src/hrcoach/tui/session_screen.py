@@ -7,6 +7,7 @@ waiting (unless that one carries a cue). Widgets only show what the ticks say.
 
 from __future__ import annotations
 
+import asyncio
 from typing import ClassVar
 
 from textual import work
@@ -115,6 +116,7 @@ class SessionScreen(Screen[None]):
                 self.points += accepted
                 self.trace += accepted
                 self.post_message(self.Ticked(tick))
+                await asyncio.sleep(0)  # a feed that never waits (replay flat out) must not starve the screen
         except FeedError as exc:
             error = str(exc)
         self.post_message(self.Stopped(error))
