@@ -1,17 +1,18 @@
-"""Engine and analyze speed. Run by hand: `uv run python benchmarks/bench_engine.py`.
+"""Engine and analyze speed. Run by hand: `uv run python benchmarks/bench_engine.py [--rows]`.
 
 Prints one table: samples per second for the live incremental path (engine alone, and the whole
 session with the coach) and for the numpy batch path, on the 3-hour fixture and on 1,000,000
-synthetic samples, plus the wall time of `hrcoach analyze` on the 3-hour fixture."""
+synthetic samples, plus the wall time of `hrcoach analyze` on the 3-hour fixture. `--rows` also
+prints the summary rows `run_all.py` collects."""
 
 from __future__ import annotations
 
+import argparse
 import random
 import subprocess
 import sys
-import time
-from collections.abc import Callable
-from pathlib import Path
+
+from benchlib import STREAMS, Row, best_of, emit_rows
 
 from hrcoach.config import Profile
 from hrcoach.engine.accounting import Params
@@ -21,18 +22,8 @@ from hrcoach.models import HeartRateSample
 from hrcoach.session import Session, SessionSetup
 from hrcoach.sources.files import load_recording
 
-ROOT = Path(__file__).resolve().parent.parent
-SOAK = ROOT / "fixtures" / "hr_streams" / "soak_3h.hrcap.jsonl"
+SOAK = STREAMS / "soak_3h.hrcap.jsonl"
 PARAMS = Params(hrmax=185)
-
-
-def best_of(n: int, fn: Callable[[], object]) -> float:
-    times = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def live(samples: list[HeartRateSample]) -> None:
@@ -61,6 +52,9 @@ def synthetic(n: int) -> list[HeartRateSample]:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description="engine and analyze speed")
+    parser.add_argument("--rows", action="store_true", help="also print run_all.py's rows as JSON")
+    args = parser.parse_args()
     soak = load_recording(SOAK).samples
     million = synthetic(1_000_000)
     rows = []
@@ -76,7 +70,25 @@ def main() -> int:
     for stream, path, rate in rows:
         print(f"{stream:<20} {path:<30} {rate:>12,.0f}")
     print(f"hrcoach analyze soak_3h (10,800 samples, whole process): {analyze_s:.3f} s")
+    if args.rows:
+        emit_rows(summary_rows(rows, analyze_s))
     return 0
+
+
+def summary_rows(rows: list[tuple[str, str, float]], analyze_s: float) -> list[Row]:
+    rate = {(stream, path): r for stream, path, r in rows}
+    out = []
+    for stream in ("3-hour fixture", "1,000,000 samples"):
+        out.append(
+            (
+                f"engine, {stream}: samples/s",
+                f"live engine {rate[stream, 'live engine']:,.0f}; "
+                f"live session (engine+coach) {rate[stream, 'live session (engine+coach)']:,.0f}; "
+                f"batch numpy {rate[stream, 'batch (numpy)']:,.0f}",
+            )
+        )
+    out.append(("`hrcoach analyze soak_3h --json` (whole process)", f"{analyze_s:.2f} s (best of 5)"))
+    return out
 
 
 if __name__ == "__main__":

@@ -1,17 +1,20 @@
-"""Session-log speed. Run by hand: `uv run python benchmarks/bench_store.py [HOURS]`.
+"""Session-log speed. Run by hand: `uv run python benchmarks/bench_store.py [HOURS] [--rows]`.
 
 Builds a log of HOURS (default 500) hours of 1-Hz samples in a temporary folder (sessions of the
 3-hour soak fixture and the 35-minute steady run, alternately), then times: saving them (batch
 import path), recomputing every summary for a new HRmax (what `hrcoach profile set hrmax N`
-does), the weekly history, and the live writer's per-second commits."""
+does), the weekly history, and the live writer's per-second commits. `--rows` also prints the
+summary rows `run_all.py` collects."""
 
 from __future__ import annotations
 
-import sys
+import argparse
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from benchlib import STREAMS, emit_rows
 
 from hrcoach.config import Profile
 from hrcoach.session import Session, SessionSetup
@@ -23,12 +26,13 @@ from hrcoach.store.maintain import recompute
 from hrcoach.store.records import StoredSetup
 from hrcoach.store.sessions import list_sessions, save_session
 
-ROOT = Path(__file__).resolve().parent.parent
-STREAMS = ROOT / "fixtures" / "hr_streams"
-
 
 def main() -> None:
-    hours = float(sys.argv[1]) if len(sys.argv) > 1 else 500.0
+    parser = argparse.ArgumentParser(description="session-log speed")
+    parser.add_argument("hours", nargs="?", type=float, default=500.0, help="hours of samples (default 500)")
+    parser.add_argument("--rows", action="store_true", help="also print run_all.py's rows as JSON")
+    args = parser.parse_args()
+    hours = args.hours
     runs = [load_recording(STREAMS / f"{n}.hrcap.jsonl").samples for n in ("soak_3h", "steady_35min")]
     setup = SessionSetup.from_profile(Profile(age=33))
     stored = StoredSetup.of(setup.params, setup.hrmax_source)
@@ -80,6 +84,22 @@ def main() -> None:
         f"| live: 3-h session through session + log, commit per second | {live_time:.1f} s "
         f"({len(events) / live_time:,.0f} events/s) |"
     )
+    if args.rows:
+        h = f"{total_s / 3600:.0f} h"
+        emit_rows(
+            [
+                (
+                    f"session log, {h} ({k} sessions, {n_samples:,} samples, {size_mb:.0f} MB)",
+                    f"save {save_time:.1f} s ({n_samples / save_time:,.0f} samples/s); "
+                    f"recompute every summary for a new HRmax {recompute_time:.2f} s; "
+                    f"weekly history (520 weeks) {history_time * 1000:.0f} ms",
+                ),
+                (
+                    "live writer: 3-h session through session + log, commit per second",
+                    f"{live_time:.1f} s ({len(events) / live_time:,.0f} events/s)",
+                ),
+            ]
+        )
 
 
 if __name__ == "__main__":

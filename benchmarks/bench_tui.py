@@ -1,21 +1,23 @@
 """Live-screen cost: notification-to-screen latency and CPU use at 1 Hz, in a headless Textual app.
 
-Run by hand: `uv run python benchmarks/bench_tui.py [SECONDS]` (default 60). A feed hands the
+Run by hand: `uv run python benchmarks/bench_tui.py [SECONDS] [--rows]` (default 60). A feed hands the
 session screen one notification a second from the steady 35-minute fixture, as a strap would;
 latency runs from the moment the feed yields a notification to the moment the screen has been
 refreshed with it (`call_after_refresh` after the tick is shown). CPU is the process's CPU time
-over wall time while the session runs.
+over wall time while the session runs. `--rows` also prints the summary rows `run_all.py` collects.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import os
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
+
+from benchlib import STREAMS, Row, emit_rows
 
 from hrcoach.config import Profile
 from hrcoach.models import Event, HeartRateSample
@@ -25,7 +27,6 @@ from hrcoach.tui.app import HrcoachApp
 from hrcoach.tui.feeds import ReplayFeed
 from hrcoach.tui.session_screen import SessionScreen
 
-ROOT = Path(__file__).resolve().parent.parent
 yielded: dict[float, float] = {}
 latencies: list[float] = []
 
@@ -51,8 +52,8 @@ class Silent:
         pass
 
 
-async def main(seconds: float) -> None:
-    rec = load_recording(ROOT / "fixtures" / "hr_streams" / "steady_35min.hrcap.jsonl")
+async def main(seconds: float) -> list[Row]:
+    rec = load_recording(STREAMS / "steady_35min.hrcap.jsonl")
     rec.events = [e for e in rec.events if e.t < seconds + 1]
     profile = Profile(age=33)
     setup = SessionSetup.from_profile(profile)
@@ -78,11 +79,29 @@ async def main(seconds: float) -> None:
     print(f"| CPU during the session | {100 * cpu / wall:.1f} % of one core |")
     late = sum(x > 0.1 for x in lat)
     print(f"| held back by the spike filter (shown with the next beat) | {late} of {len(lat)} |")
+    prompt = [x for x in lat if x <= 0.1]
+    p99_prompt = prompt[min(len(prompt) - 1, int(0.99 * len(prompt)))] if prompt else float("nan")
+    max_prompt = prompt[-1] if prompt else float("nan")
+    others = f"p99 {p99_prompt * 1e3:.1f} ms, max {max_prompt * 1e3:.1f} ms"
+    print(f"| latency of the beats not held back | {others} |")
+    return [
+        (
+            f"live screen at 1 Hz ({len(lat)} notifications, {wall:.0f} s): notification-to-screen latency",
+            f"median {statistics.median(lat) * 1000:.1f} ms, p99 {p99 * 1000:.0f} ms "
+            f"({late} of {len(lat)} beats held back one beat by the spike filter; "
+            f"p99 of the others {p99_prompt * 1000:.1f} ms)",
+        ),
+        ("live screen at 1 Hz: CPU", f"{100 * cpu / wall:.1f} % of one core"),
+    ]
 
 
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="live-screen latency and CPU at 1 Hz")
+    parser.add_argument("seconds", nargs="?", type=float, default=60.0, help="how long (default 60)")
+    parser.add_argument("--rows", action="store_true", help="also print run_all.py's rows as JSON")
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:
-        import os
-
         os.environ["HRCOACH_HOME"] = home
-        asyncio.run(main(float(sys.argv[1]) if len(sys.argv) > 1 else 60.0))
+        rows = asyncio.run(main(args.seconds))
+    if args.rows:
+        emit_rows(rows)
