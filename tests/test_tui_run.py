@@ -106,3 +106,27 @@ async def test_a_known_strap_and_profile_go_straight_to_the_session(adapter: Sim
                 break
         assert "Polar H10 8C4F1E2A · connected" in status(app.screen)
         assert app.screen.setup.params.hrmax == 180
+
+
+async def test_no_bluetooth_is_said_on_the_session_screen_and_q_leaves_with_2(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from hrcoach import paths
+    from hrcoach.config import profile_toml
+    from hrcoach.tui.panels import CueBanner
+    from tests.test_cli_run import NoDBusScanner
+
+    paths.write_private(profile_path(), profile_toml(Profile(age=40)))
+    remembered.remember_device(STRAP.name, STRAP.address)
+    monkeypatch.setattr(
+        live, "make_source", lambda args, **hooks: StrapSource(scanner_backend=NoDBusScanner, **hooks)
+    )
+    app = live.run_app(build_parser().parse_args(["run"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.3)
+        banner = str(app.screen.query_one(CueBanner).render())
+        assert "Bluetooth unavailable" in banner and "q quits" in banner
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 2
+    assert not db.db_path().exists()  # nothing measured, nothing logged

@@ -100,8 +100,9 @@ async def _run_live(
 
 
 def run_tui(args: argparse.Namespace) -> int:
-    run_app(args).run()
-    return 0
+    app = run_app(args)
+    app.run()
+    return app.return_code or 0
 
 
 def run_app(args: argparse.Namespace) -> HrcoachApp:

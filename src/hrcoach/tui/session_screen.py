@@ -76,6 +76,7 @@ class SessionScreen(Screen[None]):
         self.last_cue: Cue | None = None
         self.last_tick: Tick | None = None
         self.ended = False
+        self.failed: str | None = None  # why the feed stopped before anything was measured
 
     def compose(self) -> ComposeResult:
         yield LinkStatus(id="status")
@@ -166,8 +167,15 @@ class SessionScreen(Screen[None]):
         )
 
     def on_session_screen_stopped(self, message: Stopped) -> None:
+        if message.error and not self.session.samples:
+            # nothing measured: say why here and let q leave, rather than an empty summary
+            self.ended = True
+            self.app.run_worker(self.feed.close(), group="close")
+            self.store_log.close()
+            self.failed = message.error
+            self.query_one(CueBanner).show(f"{message.error} (q quits)", "above")
+            return
         if message.error:
-            self.query_one(CueBanner).show(message.error, None)
             self.notify(message.error, severity="error", timeout=30)
         self._finish()
 
@@ -194,6 +202,10 @@ class SessionScreen(Screen[None]):
         self.app.push_screen(HelpScreen())
 
     def action_end(self) -> None:
+        if self.ended:  # stopped before anything was measured
+            self.app.exit(return_code=2, message=f"hrcoach: {self.failed}" if self.failed else None)
+            return
+
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self._finish()
