@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from hrcoach.cli import common, logstore, render
 from hrcoach.models import Event
@@ -17,9 +16,7 @@ from hrcoach.session import Session, SessionSetup, Tick
 from hrcoach.sources.files import load_recording
 from hrcoach.sources.recording import Recording
 from hrcoach.sources.replay import replay
-
-if TYPE_CHECKING:
-    from hrcoach.store.log import SessionLog
+from hrcoach.store.log import SessionLog
 
 DEMO_AGE = 33  # the bundled run was recorded against HRmax 185 (Tanaka, age 33)
 
@@ -95,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         f"hrcoach demo: {rec.device.get('name', 'strap')} recording at {args.speed:g}x, "
         f"HRmax {setup.params.hrmax} bpm ({setup.hrmax_source}). Ctrl-C stops."
     )
-    log = logstore.session_log("demo", setup, datetime.now(UTC), device=rec.device, source="demo")
+    log = SessionLog.for_session("demo", setup, datetime.now(UTC), device=rec.device, source_path="demo")
     play_logged(rec, setup, args.speed, log)
     return 0
 

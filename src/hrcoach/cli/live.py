@@ -16,11 +16,11 @@ from hrcoach.cli.demo import coach_events
 from hrcoach.models import Event
 from hrcoach.session import Session
 from hrcoach.sources.remembered import last_device, remember_device
+from hrcoach.store.log import SessionLog
 
 if TYPE_CHECKING:
     from hrcoach.capture import CaptureWriter
     from hrcoach.sources.ble import FoundStrap, StrapSource
-    from hrcoach.store.log import SessionLog
     from hrcoach.tui.app import HrcoachApp
     from hrcoach.tui.connect_screen import ConnectScreen
     from hrcoach.tui.session_screen import SessionScreen
@@ -150,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
     setup = common.setup_from_args(args, common.profile())
     session = Session(setup)
     writer = _open_recorder(args.record)
-    log = logstore.session_log("live", setup, datetime.now(UTC), device={})
+    log = SessionLog.for_session("live", setup, datetime.now(UTC), device={})
     print(f"hrcoach run: HRmax {setup.params.hrmax} bpm ({setup.hrmax_source}). Ctrl-C ends the session.")
     status = 0
     try:

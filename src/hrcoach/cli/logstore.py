@@ -6,14 +6,13 @@ from __future__ import annotations
 import sqlite3
 import sys
 import time
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from hrcoach.cli import UsageError
 from hrcoach.store import db
 
 if TYPE_CHECKING:
-    from hrcoach.session import Session, SessionSetup
+    from hrcoach.session import Session
     from hrcoach.store.log import SessionLog
     from hrcoach.store.records import StoredSetup
 
@@ -61,16 +60,9 @@ def recover_at_start() -> None:
 def profile_setup() -> StoredSetup | None:
     """The setup the profile puts in force, or None when it has no HRmax yet."""
     from hrcoach.cli import common
-    from hrcoach.config import ProfileError
-    from hrcoach.session import SessionSetup
     from hrcoach.store.records import StoredSetup
 
-    prof = common.profile()
-    try:
-        setup = SessionSetup.from_profile(prof)
-    except ProfileError:
-        return None
-    return StoredSetup.of(setup.params, setup.hrmax_source, prof.target)
+    return StoredSetup.in_force(common.profile())
 
 
 def make_consistent(conn: sqlite3.Connection, *, verbose: bool = False) -> int:
@@ -101,21 +93,6 @@ def make_consistent(conn: sqlite3.Connection, *, verbose: bool = False) -> int:
             file=sys.stderr,
         )
     return n
-
-
-def session_log(
-    origin: str,
-    setup: SessionSetup,
-    started_at: datetime,
-    *,
-    device: dict[str, Any],
-    source: str | None = None,
-) -> SessionLog:
-    from hrcoach.store.log import SessionLog
-    from hrcoach.store.records import StoredSetup
-
-    stored = StoredSetup.of(setup.params, setup.hrmax_source, setup.coach.window.name)
-    return SessionLog(origin=origin, started_at=started_at, setup=stored, device=device, source_path=source)
 
 
 def finish_log(log: SessionLog, session: Session) -> str:

@@ -6,9 +6,10 @@ import argparse
 from datetime import UTC, datetime
 from pathlib import Path
 
-from hrcoach.cli import common, logstore
+from hrcoach.cli import common
 from hrcoach.cli.demo import play_logged
 from hrcoach.sources.files import load_recording
+from hrcoach.store.log import SessionLog
 
 
 def run(args: argparse.Namespace) -> int:
@@ -22,8 +23,8 @@ def run(args: argparse.Namespace) -> int:
         session_app(ReplayFeed(rec, speed=args.speed), setup, prof).run()
         return 0
     started = rec.started_at or datetime.now(UTC)
-    log = logstore.session_log(
-        "replay", setup, started, device=rec.device, source=str(Path(args.file).resolve())
+    log = SessionLog.for_session(
+        "replay", setup, started, device=rec.device, source_path=str(Path(args.file).resolve())
     )
     print(
         f"hrcoach replay: {Path(rec.path).name} ({rec.format}) at {args.speed:g}x, "

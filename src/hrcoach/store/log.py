@@ -21,7 +21,7 @@ from typing import Any
 
 from hrcoach.engine.summary import Summary
 from hrcoach.models import BatteryRead, Event, LinkChanged, MalformedFrame
-from hrcoach.session import Tick
+from hrcoach.session import SessionSetup, Tick
 from hrcoach.store import db
 from hrcoach.store.records import SampleRow, StoredSetup, sample_row, utc_text
 
@@ -60,6 +60,27 @@ class SessionLog:
         self._queue_cues: list[tuple[float, str, str]] = []
         self._last_commit_t = 0.0
         self._retry_at = 0.0
+
+    @classmethod
+    def for_session(
+        cls,
+        origin: str,
+        setup: SessionSetup,
+        started_at: datetime,
+        *,
+        device: dict[str, Any] | None = None,
+        source_path: str | None = None,
+        path: Path | None = None,
+    ) -> SessionLog:
+        """The log of a session coached against `setup`."""
+        return cls(
+            origin=origin,
+            started_at=started_at,
+            setup=StoredSetup.of_session(setup),
+            device=device,
+            source_path=source_path,
+            path=path,
+        )
 
     @property
     def pending(self) -> int:

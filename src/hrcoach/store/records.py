@@ -11,10 +11,12 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from hrcoach.config import Profile, ProfileError
 from hrcoach.engine.accounting import Params
 from hrcoach.engine.artifacts import Reason
 from hrcoach.engine.batch import CONTACT_CODES, SampleArrays
 from hrcoach.models import HeartRateSample, SensorContact
+from hrcoach.session import SessionSetup
 
 CONTACTS = {code: contact for contact, code in CONTACT_CODES.items()}
 SampleRow = tuple[int, int, float, int, bytes | None, int, int | None, str | None]
@@ -42,6 +44,19 @@ class StoredSetup(BaseModel):
             goal_min=params.goal_min,
             target=target,
         )
+
+    @classmethod
+    def of_session(cls, setup: SessionSetup) -> StoredSetup:
+        """What a session coached against `setup` is stored with."""
+        return cls.of(setup.params, setup.hrmax_source, setup.coach.window.name)
+
+    @classmethod
+    def in_force(cls, profile: Profile) -> StoredSetup | None:
+        """The setup `profile` puts in force, or None while it has no HRmax (no age, no HRmax)."""
+        try:
+            return cls.of_session(SessionSetup.from_profile(profile))
+        except ProfileError:
+            return None
 
     def params(self) -> Params:
         return Params(self.hrmax, self.max_gap_s, self.grace_s, self.goal_min)

@@ -12,7 +12,6 @@ from textual.screen import Screen
 from hrcoach.config import Profile
 from hrcoach.session import SessionSetup
 from hrcoach.store.log import SessionLog
-from hrcoach.store.records import StoredSetup
 from hrcoach.tui.feeds import Feed
 from hrcoach.tui.session_screen import SessionScreen
 from hrcoach.tui.speaker import Speaker, make_speaker
@@ -48,11 +47,10 @@ class HrcoachApp(App[None]):
 
     def start_session(self, feed: Feed, setup: SessionSetup) -> SessionScreen:
         """A session screen for `feed`, logged under the feed's origin."""
-        stored = StoredSetup.of(setup.params, setup.hrmax_source, setup.coach.window.name)
-        log = SessionLog(
-            origin=feed.origin,
-            started_at=feed.started_at,
-            setup=stored,
+        log = SessionLog.for_session(
+            feed.origin,
+            setup,
+            feed.started_at,
             device=feed.device,
             source_path=feed.source_path,
             path=self.db_path,

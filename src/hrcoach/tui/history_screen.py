@@ -29,10 +29,9 @@ from hrcoach import paths
 from hrcoach.config import ProfileError, load_profile
 from hrcoach.engine.batch import classify
 from hrcoach.engine.zones import BDNF, WINDOWS
-from hrcoach.session import SessionSetup
 from hrcoach.store import db
 from hrcoach.store.history import WEEKLY_MIN, WEEKLY_SESSIONS, History, local_today, weekly
-from hrcoach.store.maintain import recompute, stale_sessions
+from hrcoach.store.maintain import recompute
 from hrcoach.store.records import StoredSetup, load_arrays
 from hrcoach.store.sessions import SessionInfo, get_session, list_sessions, session_cues
 from hrcoach.tui.panels import clock
@@ -49,12 +48,7 @@ def profile_setup() -> StoredSetup | None:
     """The setup the profile file puts in force, or None when it has no HRmax yet.
 
     Raises ProfileError when the profile cannot be read."""
-    prof = load_profile(paths.profile_path())
-    try:
-        setup = SessionSetup.from_profile(prof)
-    except ProfileError:
-        return None
-    return StoredSetup.of(setup.params, setup.hrmax_source, prof.target)
+    return StoredSetup.in_force(load_profile(paths.profile_path()))
 
 
 @dataclass
@@ -79,8 +73,7 @@ def read_log(path: Path) -> Loaded:
         except ProfileError as exc:
             setup = None
             notes.append(f"{exc}; summaries were not checked against it")
-        if setup is not None and stale_sessions(conn, setup):
-            n = recompute(conn, setup)
+        if setup is not None and (n := recompute(conn, setup)):  # recomputes only the stale ones
             notes.append(
                 f"Recomputed {n} session summaries for HRmax {setup.hrmax} bpm ({setup.hrmax_source})"
             )
