@@ -72,7 +72,7 @@ def play_logged(rec: Recording, setup: SessionSetup, speed: float, log: SessionL
         asyncio.run(coach_terminal(session, rec.events, speed, log))
     except KeyboardInterrupt:
         print("\nstopped")
-    saved = logstore.finish_log(log, session)
+    saved = log.end(session)
     print(render.summary_text(session.summary(), [], "Session summary"))
     print(saved)
 

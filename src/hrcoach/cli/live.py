@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hrcoach.cli import UsageError, common, logstore
+from hrcoach.cli import UsageError, common
 from hrcoach.cli.demo import coach_events
 from hrcoach.models import Event
 from hrcoach.session import Session
@@ -165,7 +165,7 @@ def run(args: argparse.Namespace) -> int:
         status = 2
     except KeyboardInterrupt:
         print()
-    saved = logstore.finish_log(log, session)
+    saved = log.end(session)
     print(render.summary_text(session.summary(), [], "Session summary"))
     print(saved)
     if writer:

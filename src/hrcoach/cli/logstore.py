@@ -12,7 +12,6 @@ from hrcoach.cli import UsageError
 from hrcoach.store import db
 
 if TYPE_CHECKING:
-    from hrcoach.session import Session
     from hrcoach.store.log import SessionLog
     from hrcoach.store.records import StoredSetup
 
@@ -93,19 +92,6 @@ def make_consistent(conn: sqlite3.Connection, *, verbose: bool = False) -> int:
             file=sys.stderr,
         )
     return n
-
-
-def finish_log(log: SessionLog, session: Session) -> str:
-    """Close the logged session; one line saying where it went (or why it could not be saved)."""
-    tick = session.finish()
-    log.record(None, tick)
-    saved = log.finish(session.summary())
-    log.close()
-    if saved and log.session_id is not None:
-        return f"Saved as session {log.session_id} (`hrcoach show {log.session_id}`) in {log.path}"
-    if saved:
-        return "Nothing measured, nothing saved."
-    return f"NOT SAVED: {log.error} ({log.samples} samples were kept until now, in memory only)"
 
 
 class LogReporter:

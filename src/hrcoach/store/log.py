@@ -21,7 +21,7 @@ from typing import Any
 
 from hrcoach.engine.summary import Summary
 from hrcoach.models import BatteryRead, Event, LinkChanged, MalformedFrame
-from hrcoach.session import SessionSetup, Tick
+from hrcoach.session import Session, SessionSetup, Tick
 from hrcoach.store import db
 from hrcoach.store.records import SampleRow, StoredSetup, sample_row, utc_text
 
@@ -53,6 +53,7 @@ class SessionLog:
         self._conn: sqlite3.Connection | None = None
         self.session_id: int | None = None
         self.error: str | None = None
+        self.saved = False  # set by end()
         self.samples = 0  # sample rows queued so far, written or not
         self._seq = 0
         self._queue_samples: list[tuple[int, Any, Any]] = []
@@ -200,6 +201,19 @@ class SessionLog:
             self.error = db.explain(exc, self.path)
             return False
         return True
+
+    def end(self, session: Session) -> str:
+        """Finish `session` (its last held sample too), save it with its summary and close the log.
+        Returns one line saying where it went, or why it could not be saved; `saved` tells which."""
+        self.record(None, session.finish())
+        self.saved = self.finish(session.summary())
+        self.close()
+        sid = self.session_id
+        if self.saved and sid is not None:
+            return f"Saved as session {sid} (`hrcoach show {sid}`, `hrcoach export {sid}`) in {self.path}"
+        if self.saved:
+            return "Nothing was measured, so nothing was saved."
+        return f"NOT SAVED: {self.error} ({self.samples} samples were kept until now, in memory only)"
 
     def close(self) -> None:
         if self._conn is not None:

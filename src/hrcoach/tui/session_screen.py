@@ -219,24 +219,12 @@ class SessionScreen(Screen[None]):
         self.workers.cancel_group(self, "session")
         self.feed.resume()
         self.app.run_worker(self.feed.close(), group="close")  # outlives this screen
-        tick = self.session.finish()
-        self.store_log.record(None, tick)
-        summary = self.session.summary()
-        saved = self.store_log.finish(summary)
-        self.store_log.close()
-        if saved and self.store_log.session_id is not None:
-            sid = self.store_log.session_id
-            commands = f"`hrcoach show {sid}`, `hrcoach export {sid}`"
-            where = f"Saved as session {sid} ({commands}) in {self.store_log.path}"
-        elif saved:
-            where = "Nothing was measured, so nothing was saved."
-        else:
-            where = f"NOT SAVED: {self.store_log.error}"
+        where = self.store_log.end(self.session)
         result = SessionResult(
-            summary=summary,
+            summary=self.session.summary(),
             cues=[(c.t - (self.session.t0 or 0.0), c.message) for c in self.session.cues],
             trace=self.trace,
             where=where,
-            session_id=self.store_log.session_id if saved else None,
+            session_id=self.store_log.session_id if self.store_log.saved else None,
         )
         self.app.switch_screen(SummaryScreen(result, window=self.setup.coach.window))
