@@ -40,9 +40,9 @@ from benchlib import STREAMS, Row, emit_rows
 from hrcoach.config import Profile
 from hrcoach.models import Event
 from hrcoach.session import SessionSetup
+from hrcoach.sources.feeds import ReplayFeed
 from hrcoach.sources.files import load_recording
 from hrcoach.tui.app import HrcoachApp
-from hrcoach.tui.feeds import ReplayFeed
 from hrcoach.tui.session_screen import SessionScreen
 from hrcoach.tui.summary_screen import SummaryScreen
 

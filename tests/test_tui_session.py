@@ -10,12 +10,12 @@ import pytest
 
 from hrcoach.config import Profile
 from hrcoach.session import SessionSetup
+from hrcoach.sources.feeds import Feed, ReplayFeed
 from hrcoach.sources.files import load_recording
 from hrcoach.store import db
 from hrcoach.tui.app import HrcoachApp
 from hrcoach.tui.bpm import BpmReadout
 from hrcoach.tui.dialogs import ConfirmEndScreen, HelpScreen
-from hrcoach.tui.feeds import Feed, ReplayFeed
 from hrcoach.tui.panels import CueBanner, LinkStatus, WindowClocks
 from hrcoach.tui.session_screen import SessionScreen
 from hrcoach.tui.speaker import Bell, Both, Silent, Voice, make_speaker, speech_command

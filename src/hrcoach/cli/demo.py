@@ -82,8 +82,8 @@ def run(args: argparse.Namespace) -> int:
     prof = common.profile()
     setup = common.setup_from_args(args, prof, fallback_age=DEMO_AGE)
     if common.use_tui(args):
+        from hrcoach.sources.feeds import ReplayFeed
         from hrcoach.tui.app import session_app
-        from hrcoach.tui.feeds import ReplayFeed
 
         feed = ReplayFeed(rec, speed=args.speed, origin="demo", started_at=datetime.now(UTC))
         session_app(feed, setup, prof).run()

@@ -6,21 +6,19 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hrcoach.cli import UsageError, common
 from hrcoach.cli.demo import coach_events
-from hrcoach.models import Event
 from hrcoach.session import Session
 from hrcoach.sources.remembered import last_device, remember_device
 from hrcoach.store.log import SessionLog
 
 if TYPE_CHECKING:
     from hrcoach.capture import CaptureWriter
-    from hrcoach.sources.ble import FoundStrap, StrapSource
+    from hrcoach.sources.ble import StrapSource
     from hrcoach.tui.app import HrcoachApp
     from hrcoach.tui.connect_screen import ConnectScreen
     from hrcoach.tui.session_screen import SessionScreen
@@ -49,18 +47,6 @@ def scan(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _events(source_queue: asyncio.Queue[Event], task: asyncio.Task[None]) -> AsyncIterator[Event]:
-    while True:
-        getter = asyncio.ensure_future(source_queue.get())
-        done, _ = await asyncio.wait({getter, task}, return_when=asyncio.FIRST_COMPLETED)
-        if getter in done:
-            yield getter.result()
-            continue
-        getter.cancel()
-        task.result()  # re-raises BluetoothUnavailable
-        return
-
-
 def make_source(args: argparse.Namespace, **hooks: Any) -> StrapSource:
     """The live source for `hrcoach run` (tests replace this to plug in a simulated adapter)."""
     from hrcoach.sources.ble import StrapSource
@@ -82,21 +68,17 @@ def _open_recorder(path: str | None) -> CaptureWriter | None:
 async def _run_live(
     args: argparse.Namespace, session: Session, writer: CaptureWriter | None, log: SessionLog
 ) -> None:
-    def connected(strap: FoundStrap) -> None:
-        remember_device(strap.name, strap.address)
-        log.set_device(source.device_info())
-        if writer:
-            writer.set_device(source.device_info())
+    from hrcoach.sources.feeds import StrapFeed
 
-    source = make_source(args, on_raw=writer.write if writer else None, on_connected=connected)
-    task = asyncio.create_task(source.run())
+    def connected(name: str, address: str) -> None:
+        remember_device(name, address)
+        log.set_device(feed.device)
+
+    feed = StrapFeed(lambda **hooks: make_source(args, **hooks), recorder=writer, on_connected=connected)
     try:
-        await coach_events(session, _events(source.queue, task), log)
+        await coach_events(session, feed.events(), log)
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        if writer:
-            writer.close()
+        await feed.close()
 
 
 def run_tui(args: argparse.Namespace) -> int:
@@ -109,9 +91,9 @@ def run_app(args: argparse.Namespace) -> HrcoachApp:
     """The Textual coach: the connect screen when there is no HRmax or no strap known yet, else
     straight to the session screen (which shows the search)."""
     from hrcoach.sources import ble
+    from hrcoach.sources.feeds import StrapFeed
     from hrcoach.tui.app import HrcoachApp
     from hrcoach.tui.connect_screen import ConnectScreen
-    from hrcoach.tui.feeds import StrapFeed
 
     prof = common.profile()
     if args.age is not None:  # an HRmax for this run is not a first run
@@ -143,7 +125,7 @@ def run_app(args: argparse.Namespace) -> HrcoachApp:
 
 def run(args: argparse.Namespace) -> int:
     from hrcoach.cli import render
-    from hrcoach.sources.ble import BluetoothUnavailable
+    from hrcoach.sources.feeds import FeedError
 
     if common.use_tui(args):
         return run_tui(args)
@@ -155,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
     status = 0
     try:
         asyncio.run(_run_live(args, session, writer, log))
-    except BluetoothUnavailable as exc:
+    except FeedError as exc:
         if not session.samples:  # nothing happened: no summary, no empty recording
             if writer:
                 writer.path.unlink(missing_ok=True)

@@ -17,8 +17,8 @@ def run(args: argparse.Namespace) -> int:
     prof = common.profile()
     setup = common.setup_from_args(args, prof)
     if common.use_tui(args):
+        from hrcoach.sources.feeds import ReplayFeed
         from hrcoach.tui.app import session_app
-        from hrcoach.tui.feeds import ReplayFeed
 
         session_app(ReplayFeed(rec, speed=args.speed), setup, prof).run()
         return 0

@@ -11,8 +11,8 @@ from textual.screen import Screen
 
 from hrcoach.config import Profile
 from hrcoach.session import SessionSetup
+from hrcoach.sources.feeds import Feed
 from hrcoach.store.log import SessionLog
-from hrcoach.tui.feeds import Feed
 from hrcoach.tui.session_screen import SessionScreen
 from hrcoach.tui.speaker import Speaker, make_speaker
 

@@ -22,11 +22,11 @@ from textual.widgets import Footer
 from hrcoach.coach import Cue
 from hrcoach.models import HeartRateSample, LinkChanged, LinkState, MalformedFrame
 from hrcoach.session import Session, SessionSetup, Tick
+from hrcoach.sources.feeds import Feed, FeedError
 from hrcoach.store.log import SessionLog
 from hrcoach.tui.bpm import BpmReadout
 from hrcoach.tui.chart import TrendChart
 from hrcoach.tui.dialogs import ConfirmEndScreen, HelpScreen
-from hrcoach.tui.feeds import Feed, FeedError
 from hrcoach.tui.gauge import ZoneGauge
 from hrcoach.tui.panels import CueBanner, LinkStatus, WindowClocks, clock
 from hrcoach.tui.speaker import Speaker

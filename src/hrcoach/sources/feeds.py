@@ -1,7 +1,7 @@
-"""Where a session screen's events come from: a recording played at a speed, or a live strap.
+"""Where a session's events come from: a recording played at a speed, or a live strap.
 
 Both give the same async stream of events, can pause, and name the device; the session screen
-does not know which one it has.
+and the terminal read-out do not know which one they have.
 """
 
 from __future__ import annotations
