@@ -10,9 +10,9 @@ import sys
 from collections.abc import Callable
 from datetime import timedelta
 
-from hrcoach.engine.batch import SampleArrays, summarize
+from hrcoach.engine.batch import summarize
 from hrcoach.engine.summary import Summary
-from hrcoach.store.records import StoredSetup, load_arrays, load_samples, parse_utc, utc_text
+from hrcoach.store.records import StoredSetup, load_arrays, parse_utc, utc_text
 
 Progress = Callable[[int, int], None]
 
@@ -51,14 +51,14 @@ def recover_unfinished(conn: sqlite3.Connection) -> list[int]:
     for sid, started, setup_json, pid, writer_host in rows.fetchall():
         if pid is not None and writer_host == host and _alive(int(pid)):
             continue  # still being written by a running hrcoach
-        samples = load_samples(conn, sid)
+        arrays = load_arrays(conn, sid)  # straight into the batch engine's columns
         conn.execute("BEGIN IMMEDIATE")
         try:
-            if not samples:
+            if not len(arrays.ms):
                 conn.execute("DELETE FROM sessions WHERE id = ?", (sid,))
             else:
                 setup = StoredSetup.model_validate_json(setup_json)
-                summary = summarize(SampleArrays.from_samples(samples), setup.params(), setup.hrmax_source)
+                summary = summarize(arrays, setup.params(), setup.hrmax_source)
                 ended = parse_utc(started) + timedelta(seconds=summary.duration_s)
                 conn.execute(
                     "UPDATE sessions SET status = 'recovered', summary = ?, duration_s = ?, ended_at = ?,"
