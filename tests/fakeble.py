@@ -195,6 +195,16 @@ class SimulatedAdapter:
         """A FakeClientBackend subclass bound to this adapter, for BleakClient(backend=...)."""
         return type("FakeClientBackend", (FakeClientBackend,), {"adapter": self})
 
+    def source_hooks(self) -> dict[str, Any]:
+        """What a source needs to live in this world: its clock and sleep (backoff waits pass
+        simulated time) and the bleak backends, e.g. `StrapSource(**adapter.source_hooks())`."""
+        return {
+            "clock": self.clock.now,
+            "sleep": self.clock.sleep,
+            "scanner_backend": self.scanner_backend(),
+            "client_backend": self.client_backend(),
+        }
+
     def _addresses(self, address: str | None) -> list[str]:
         return list(self.straps) if address is None else [address.upper()]
 

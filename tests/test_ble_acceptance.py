@@ -27,10 +27,7 @@ def setup() -> SessionSetup:
 
 async def live_session(adapter: SimulatedAdapter, writer: CaptureWriter, session: Session) -> None:
     src = StrapSource(
-        clock=adapter.clock.now,
-        sleep=adapter.clock.sleep,  # backoff waits pass simulated time
-        scanner_backend=adapter.scanner_backend(),
-        client_backend=adapter.client_backend(),
+        **adapter.source_hooks(),
         scan_timeout=0.005,
         backoff_s=(1.0, 8.0),
         rng=random.Random(4),

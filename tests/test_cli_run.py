@@ -26,10 +26,7 @@ class ScriptedStrapSource(StrapSource):
 
     def __init__(self, adapter: SimulatedAdapter, **kwargs: Any) -> None:
         super().__init__(
-            clock=adapter.clock.now,
-            sleep=adapter.clock.sleep,
-            scanner_backend=adapter.scanner_backend(),
-            client_backend=adapter.client_backend(),
+            **adapter.source_hooks(),
             scan_timeout=0.005,
             rng=random.Random(2),
             **kwargs,

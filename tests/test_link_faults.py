@@ -65,10 +65,7 @@ def faulty_adapter(seed: int) -> tuple[SimulatedAdapter, list[tuple[float, float
 async def run_session(adapter: SimulatedAdapter, session: Session) -> list[Event]:
     """Source -> session until the script is over; the events the session ingested, in order."""
     src = StrapSource(
-        clock=adapter.clock.now,
-        sleep=adapter.clock.sleep,  # backoff waits pass simulated time
-        scanner_backend=adapter.scanner_backend(),
-        client_backend=adapter.client_backend(),
+        **adapter.source_hooks(),
         scan_timeout=0.005,
         backoff_s=(1.0, 8.0),
         rng=random.Random(7),
