@@ -136,13 +136,19 @@ def _in_window(w: Window, bpm: I64, hrmax: int) -> Bools:
 
 
 def summarize(
-    a: SampleArrays, params: Params, hrmax_source: str = "", *, rr_counts: tuple[int, int] | None = None
+    a: SampleArrays,
+    params: Params,
+    hrmax_source: str = "",
+    *,
+    rr_counts: tuple[int, int] | None = None,
+    verdicts: list[Reason | None] | None = None,
 ) -> Summary:
     """The summary of a whole recording, identical to LiveEngine's after finish().
 
     `rr_counts` (total, rejected) may come from an earlier summary of the same samples: the RR
-    filter depends on neither HRmax nor any setting, and it is the slow part (history recompute)."""
-    verdict = classify(a, params)
+    filter depends on neither HRmax nor any setting, and it is the slow part (history recompute).
+    `verdicts` may come from `classify(a, params)` when the caller needs them too (import)."""
+    verdict = classify(a, params) if verdicts is None else verdicts
     n = len(verdict)
     rejected: dict[str, int] = {}
     for v in verdict:

@@ -112,7 +112,7 @@ def save_session(
     arrays = SampleArrays.from_samples(samples)
     params = setup.params()
     verdicts = classify(arrays, params)
-    summary = summarize(arrays, params, setup.hrmax_source)
+    summary = summarize(arrays, params, setup.hrmax_source, verdicts=verdicts)
     ended = started_at + timedelta(seconds=summary.duration_s)
     conn.execute("BEGIN IMMEDIATE")
     try:
