@@ -55,11 +55,9 @@ class Progress:
 
 def _import_one(conn: sqlite3.Connection, path: Path, setup: StoredSetup) -> list[dict[str, Any]]:
     """Import every activity of one file. Raises RecordingError for an unreadable file."""
-    if not path.is_file():
-        raise RecordingError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
+    recordings = load_recordings(path)  # says "no such file" or "is a directory" itself
     sha = _sha256(path)
     results: list[dict[str, Any]] = []
-    recordings = load_recordings(path)
     for part, rec in enumerate(recordings):
         existing = find_import(conn, sha, part)
         if existing is not None:
@@ -94,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     stored = logstore.profile_setup()
     if args.hrmax is not None or args.age is not None:
         s = common.setup_from_args(args, common.profile())
-        stored = StoredSetup.of(s.params, s.hrmax_source)
+        stored = StoredSetup.of_session(s)
     if stored is None:
         raise UsageError(
             "no HRmax to compute summaries with: set your age (`hrcoach profile set age 42`) or HRmax"
