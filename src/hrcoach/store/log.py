@@ -132,8 +132,7 @@ class SessionLog:
             rows: list[SampleRow] = [
                 sample_row(sid, seq, s, reason) for seq, s, reason in self._queue_samples
             ]
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with db.transaction(conn):
                 conn.executemany("INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
                 conn.executemany(
                     "INSERT INTO events VALUES (?, ?, ?, ?)", [(sid, *e) for e in self._queue_events]
@@ -141,11 +140,6 @@ class SessionLog:
                 conn.executemany(
                     "INSERT INTO cues VALUES (?, ?, ?, ?)", [(sid, *c) for c in self._queue_cues]
                 )
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:  # SQLite has already rolled back after SQLITE_FULL
-                    conn.execute("ROLLBACK")
-                raise
         except (sqlite3.Error, OSError, db.StoreError) as exc:
             self.error = str(exc) if isinstance(exc, db.StoreError) else db.explain(exc, self.path)
             return False

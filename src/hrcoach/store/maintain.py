@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from hrcoach.engine.batch import summarize
 from hrcoach.engine.summary import Summary
+from hrcoach.store import db
 from hrcoach.store.records import StoredSetup, load_arrays, parse_utc, utc_text
 
 Progress = Callable[[int, int], None]
@@ -52,8 +53,7 @@ def recover_unfinished(conn: sqlite3.Connection) -> list[int]:
         if pid is not None and writer_host == host and _alive(int(pid)):
             continue  # still being written by a running hrcoach
         arrays = load_arrays(conn, sid)  # straight into the batch engine's columns
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with db.transaction(conn):
             if not len(arrays.ms):
                 conn.execute("DELETE FROM sessions WHERE id = ?", (sid,))
             else:
@@ -66,10 +66,6 @@ def recover_unfinished(conn: sqlite3.Connection) -> list[int]:
                     (summary.model_dump_json(), summary.duration_s, utc_text(ended), sid),
                 )
                 recovered.append(sid)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
     return recovered
 
 
@@ -102,12 +98,11 @@ def recompute(
         summary = summarize(arrays, params, setup.hrmax_source, rr_counts=counts)
         target = StoredSetup.model_validate_json(old_setup).target
         new_setup = setup.model_copy(update={"target": target})
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute(
-            "UPDATE sessions SET setup = ?, summary = ? WHERE id = ?",
-            (new_setup.model_dump_json(), summary.model_dump_json(), sid),
-        )
-        conn.execute("COMMIT")
+        with db.transaction(conn):
+            conn.execute(
+                "UPDATE sessions SET setup = ?, summary = ? WHERE id = ?",
+                (new_setup.model_dump_json(), summary.model_dump_json(), sid),
+            )
         if progress:
             progress(done, len(todo))
     return len(todo)

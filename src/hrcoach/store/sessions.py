@@ -12,6 +12,7 @@ from typing import Any
 from hrcoach.engine.batch import SampleArrays, classify, summarize
 from hrcoach.engine.summary import Summary
 from hrcoach.models import HeartRateSample
+from hrcoach.store import db
 from hrcoach.store.records import StoredSetup, parse_utc, sample_row, utc_text
 
 ORIGINS = ("live", "replay", "import", "demo")
@@ -114,8 +115,7 @@ def save_session(
     verdicts = classify(arrays, params)
     summary = summarize(arrays, params, setup.hrmax_source, verdicts=verdicts)
     ended = started_at + timedelta(seconds=summary.duration_s)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with db.transaction(conn):
         cur = conn.execute(
             "INSERT INTO sessions (started_at, origin, status, device, setup, summary, duration_s,"
             " source_path, source_sha256, source_part, notes, ended_at)"
@@ -140,15 +140,4 @@ def save_session(
             "INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (sample_row(sid, i, s, v) for i, (s, v) in enumerate(zip(samples, verdicts, strict=True))),
         )
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     return sid
-
-
-def delete_session(conn: sqlite3.Connection, session_id: int) -> bool:
-    conn.execute("BEGIN IMMEDIATE")
-    cur = conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
-    conn.execute("COMMIT")
-    return cur.rowcount > 0
