@@ -171,6 +171,8 @@ class SessionLog:
 
     def finish(self, summary: Summary) -> bool:
         """Write what is queued and close the session with its summary. Returns whether it is saved."""
+        if self.samples == 0 and self.session_id is None:
+            return True  # nothing measured and nothing written: no log to open, no row to delete
         if not self.flush():
             return False
         assert self._conn is not None
