@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
-from hrcoach.engine.summary import Summary
+from hrcoach.engine.summary import Summary, clock
+
+__all__ = ["clock", "summary_text"]
 
 
 class CueLike(Protocol):
@@ -13,12 +15,6 @@ class CueLike(Protocol):
     def t(self) -> float: ...
     @property
     def message(self) -> str: ...
-
-
-def clock(seconds: float) -> str:
-    s = round(seconds)
-    h, rest = divmod(s, 3600)
-    return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
 
 
 def summary_text(s: Summary, cues: Iterable[CueLike], title: str) -> str:

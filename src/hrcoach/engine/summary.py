@@ -7,6 +7,13 @@ from pydantic import BaseModel, ConfigDict
 from hrcoach.engine.accounting import Params
 
 
+def clock(seconds: float) -> str:
+    """A duration as the runner reads it: `m:ss`, or `h:mm:ss` from an hour; negative reads 0:00."""
+    s = max(0, round(seconds))
+    h, rest = divmod(s, 3600)
+    return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
+
+
 class Summary(BaseModel):
     model_config = ConfigDict(frozen=True)
 

@@ -28,13 +28,13 @@ from textual.worker import Worker, WorkerState
 from hrcoach import paths
 from hrcoach.config import ProfileError, load_profile
 from hrcoach.engine.batch import classify
+from hrcoach.engine.summary import clock
 from hrcoach.engine.zones import BDNF, WINDOWS
 from hrcoach.store import db
 from hrcoach.store.history import WEEKLY_MIN, WEEKLY_SESSIONS, History, local_today, weekly
 from hrcoach.store.maintain import recompute
 from hrcoach.store.records import StoredSetup, load_arrays
 from hrcoach.store.sessions import SessionInfo, get_session, list_sessions, session_cues
-from hrcoach.tui.panels import clock
 from hrcoach.tui.summary_screen import SessionResult, SummaryScreen
 from hrcoach.tui.weekly_bars import WeeklyBars
 

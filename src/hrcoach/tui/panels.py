@@ -10,15 +10,10 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
 
+from hrcoach.engine.summary import clock
 from hrcoach.session import Tick
 
 BANDS = ("below", "in", "above", "none")
-
-
-def clock(seconds: float) -> str:
-    s = max(0, round(seconds))
-    h, rest = divmod(s, 3600)
-    return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
 
 
 class CueBanner(Static):

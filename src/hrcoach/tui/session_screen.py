@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from hrcoach.coach import Cue
+from hrcoach.engine.summary import clock
 from hrcoach.models import HeartRateSample, LinkChanged, LinkState, MalformedFrame
 from hrcoach.session import Session, SessionSetup, Tick
 from hrcoach.sources.feeds import Feed, FeedError
@@ -28,7 +29,7 @@ from hrcoach.tui.bpm import BpmReadout
 from hrcoach.tui.chart import TrendChart
 from hrcoach.tui.dialogs import ConfirmEndScreen, HelpScreen
 from hrcoach.tui.gauge import ZoneGauge
-from hrcoach.tui.panels import CueBanner, LinkStatus, WindowClocks, clock
+from hrcoach.tui.panels import CueBanner, LinkStatus, WindowClocks
 from hrcoach.tui.speaker import Speaker
 from hrcoach.tui.summary_screen import SessionResult, SummaryScreen
 

@@ -14,10 +14,9 @@ from textual.events import Resize
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
-from hrcoach.engine.summary import Summary
+from hrcoach.engine.summary import Summary, clock
 from hrcoach.engine.zones import Window
 from hrcoach.tui.chart import TrendChart
-from hrcoach.tui.panels import clock
 
 
 @dataclass
