@@ -4,6 +4,11 @@
     devices = await BleakScanner.discover(0.1, backend=adapter.scanner_backend(), return_adv=True)
     client = BleakClient(address, disconnected_callback=cb, backend=adapter.client_backend())
 
+Like BlueZ, a client that subscribed to 0x2A37 keeps its subscription after the link drops until
+that client is disconnect()ed (its D-Bus connection released): bluetoothd re-registers every such
+subscription on the next connection ("Re-register subscribed notification client"), so each
+notification then reaches the new client once per subscription left behind.
+
 Time is simulated seconds on a `SimClock`, with `speed` as in `hrcoach.sources.replay`: simulated
 seconds per real second, and speed <= 0 never waits (only `await sleep(0)` between steps), so time
 then moves only when a notification is delivered, a refused connect costs its time, or a test
@@ -117,6 +122,9 @@ class AdapterStats:
     notifications_delivered: int = 0
     link_drops: int = 0  # links the simulation dropped (each called the disconnected callback)
     disconnects: int = 0  # client.disconnect() calls on a live link
+    released: int = 0  # disconnect() calls that released a dropped client's subscription
+    duplicates: int = 0  # extra deliveries caused by subscriptions left behind (BlueZ's quirk)
+    scan_errors: int = 0  # scans refused by fail_scans()
 
 
 def _load(path: Path) -> tuple[dict[str, Any], Script, list[tuple[float, float]]]:
@@ -171,6 +179,8 @@ class SimulatedAdapter:
         self._drops: dict[str, list[tuple[float, float]]] = {}
         self._refuse_left, self._refuse_until = 0, -math.inf
         self._refuse_kind: Literal["error", "timeout"] = "error"
+        self._subscribed: dict[str, set[FakeClientBackend]] = {}  # per address, as bluetoothd keeps them
+        self._scan_failures: list[Exception] = []
 
     @classmethod
     def from_capture(
@@ -231,6 +241,17 @@ class SimulatedAdapter:
         after the client's timeout (simulated seconds)."""
         self._refuse_left, self._refuse_kind = times, kind
         self._refuse_until = -math.inf if until is None else until
+
+    def fail_scans(self, times: int = 1, error: Exception | None = None) -> None:
+        """The next `times` scans fail to start with `error` (default: a BlueZ "InProgress" error)."""
+        self._scan_failures = [
+            error or BleakError("[org.bluez.Error.InProgress] Operation already in progress")
+        ]
+        self._scan_failures *= times
+
+    def subscriptions(self, address: str) -> int:
+        """0x2A37 subscriptions bluetoothd holds for `address` (live and left behind)."""
+        return len(self._subscribed.get(address.upper(), ()))
 
     def drop_link(self, address: str | None = None, *, down_for: float = 0.0) -> int:
         """Drop live links now: callbacks called, notifications stop. Returns how many dropped."""
@@ -309,6 +330,9 @@ class FakeScannerBackend(BaseBleakScanner):
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        if self.adapter._scan_failures:
+            self.adapter.stats.scan_errors += 1
+            raise self.adapter._scan_failures.pop()
         self.seen_devices = {}
         self.adapter.stats.scans += 1
         self._task = asyncio.create_task(self._advertise())
@@ -374,9 +398,13 @@ class FakeClientBackend(BaseBleakClient):
         self.adapter._clients.add(self)
 
     async def disconnect(self) -> None:
+        subscribed = self.adapter._subscribed.get(self.address.upper(), set())
         if self._connected:
             self.adapter.stats.disconnects += 1
             self._teardown(callback=self.adapter.callback_on_disconnect)
+        elif self in subscribed:
+            self.adapter.stats.released += 1
+        subscribed.discard(self)  # the client's D-Bus connection is released with its subscriptions
 
     def _teardown(self, *, callback: bool) -> None:
         self._connected = False
@@ -433,10 +461,14 @@ class FakeClientBackend(BaseBleakClient):
             raise BleakError(f"{characteristic.uuid} does not notify")
         await self.stop_notify(characteristic)
         hrm = characteristic.uuid == HEART_RATE_MEASUREMENT
+        if hrm:
+            self.adapter._subscribed.setdefault(self.address.upper(), set()).add(self)
         task = asyncio.create_task(self._stream(characteristic.handle, callback)) if hrm else None
         self._notifying[characteristic.handle] = task
 
     async def stop_notify(self, characteristic: BleakGATTCharacteristic) -> None:
+        if characteristic.uuid == HEART_RATE_MEASUREMENT:
+            self.adapter._subscribed.get(self.address.upper(), set()).discard(self)
         task = self._notifying.pop(characteristic.handle, None)
         if task is not None and task is not asyncio.current_task():  # may be called from the callback
             task.cancel()
@@ -465,5 +497,8 @@ class FakeClientBackend(BaseBleakClient):
                 return
             adapter._cursor[address] = max(adapter._cursor.get(address, 0), i + 1)
             adapter.stats.notifications_delivered += 1
-            callback(bytearray(payloads[i]))
+            copies = max(1, adapter.subscriptions(address))  # one per subscription bluetoothd holds
+            adapter.stats.duplicates += copies - 1
+            for _ in range(copies):
+                callback(bytearray(payloads[i]))
             i += 1

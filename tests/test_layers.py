@@ -1,6 +1,7 @@
 """The layer rule of DESIGN.md: each layer imports only from layers below it; siblings on one
 row do not import each other; only tui/ imports textual, only sources/ble.py imports bleak.
-`capture` (the capture file format) sits beside `protocol`: both are wire formats, stdlib only."""
+`capture` (the capture file format) sits beside `protocol`: both are wire formats, stdlib only.
+`text` (cleaning untrusted strings where they enter) sits at the bottom: everything may use it."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "hrcoach"
 
 # lowest first; modules on one row are siblings
 LAYERS = [
-    {"config", "models", "paths"},
+    {"config", "models", "paths", "text"},
     {"protocol", "capture"},
     {"engine"},
     {"coach"},

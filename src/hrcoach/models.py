@@ -51,11 +51,13 @@ class BatteryRead:
 
 @dataclass(frozen=True, slots=True)
 class MalformedFrame:
-    """A notification that did not decode; counted and dropped, never fatal."""
+    """A notification that did not decode; counted and dropped, never fatal. A flood is not
+    queued frame by frame: one event may stand for `count` frames (its own and those not kept)."""
 
     t: float
     data: bytes
     error: str
+    count: int = 1
 
 
 Event = HeartRateSample | LinkChanged | BatteryRead | MalformedFrame

@@ -6,6 +6,13 @@ of bleak.
 state (searching, connecting, connected, stale, disconnected, reconnecting); a `BatteryRead`
 when the strap has a battery service. A dropped link is normal: it scans again and reconnects
 with a fresh client and exponential backoff with jitter. No sample is ever invented for a gap.
+Every way a connection ends (lost link, failed connect, cancel) disconnects its client: on BlueZ
+a client left behind keeps its notification subscription, which bluetoothd re-registers on the
+next connection, and every beat would then arrive twice. Only a missing adapter or stack at the
+start is fatal; a scan error later is reported as a link state and retried with the backoff.
+What a misbehaving strap can cost is bounded: at most `MALFORMED_PER_S` undecodable frames a
+second are queued (the rest are counted in the next one), and the queue holds `QUEUE_MAX`
+events (past that, events are dropped and counted in `dropped`).
 bleak's own `backend=` hooks are constructor parameters, so a simulated adapter can stand in.
 """
 
@@ -13,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -37,13 +45,24 @@ from hrcoach.protocol import (
     decode_body_sensor_location,
     decode_measurement,
 )
+from hrcoach.text import clean
+
+log = logging.getLogger("hrcoach.ble")
+QUEUE_MAX = 10_000  # events; a strap sends about one a second
+MALFORMED_PER_S = 5  # undecodable frames queued (and recorded) per second; the rest only counted
+DISCONNECT_TIMEOUT_S = 12.0  # bleak's BlueZ disconnect waits up to 10 s for the device
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
 
 class BluetoothUnavailable(Exception):
-    """Bluetooth cannot be used at all here; the message says what is wrong and what to do."""
+    """Bluetooth cannot be used at all here; the message says what is wrong and what to do,
+    `detail` what the stack said."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail or message
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,12 +117,19 @@ async def scan(
             timeout, return_adv=True, service_uuids=[HEART_RATE_SERVICE_UUID], **_backend_kw(scanner_backend)
         )
     except (BleakError, OSError) as exc:
-        raise BluetoothUnavailable(explain(exc)) from None
+        log.warning("scan failed: %s: %s", type(exc).__name__, exc)
+        raise BluetoothUnavailable(explain(exc), f"{type(exc).__name__}: {exc}") from None
     straps = [
-        FoundStrap(adv.local_name or dev.name or "(unnamed)", dev.address, adv.rssi, dev)
+        FoundStrap(clean(adv.local_name or dev.name or "") or "(unnamed)", clean(dev.address), adv.rssi, dev)
         for dev, adv in found.values()
         if HEART_RATE_SERVICE_UUID in {u.lower() for u in adv.service_uuids}
     ]
+    log.info(
+        "scan: %d strap(s) in %.1f s: %s",
+        len(straps),
+        timeout,
+        ", ".join(f"{s.name} {s.address} {s.rssi} dBm" for s in straps),
+    )
     return sorted(straps, key=lambda s: s.rssi, reverse=True)
 
 
@@ -142,7 +168,7 @@ class StrapSource:
         on_raw: Callable[[RawNotification | LinkChanged | BatteryRead], None] | None = None,
         on_connected: Callable[[FoundStrap], None] | None = None,
     ) -> None:
-        self.queue: asyncio.Queue[Event] = asyncio.Queue()
+        self.queue: asyncio.Queue[Event] = asyncio.Queue(QUEUE_MAX)
         self.device = device
         self.last_device = last_device
         self._clock = clock
@@ -160,7 +186,13 @@ class StrapSource:
         self._last_sample_t = 0.0
         self.connected_to: FoundStrap | None = None
         self.body_sensor_location: str | None = None  # as read on the last connect
-        self.malformed = 0
+        self.malformed = 0  # undecodable frames, queued or not
+        self.dropped = 0  # events dropped because the queue was full
+        self._malformed_second = -1
+        self._malformed_queued = 0  # in that second
+        self._malformed_skipped = 0  # not queued since the last one that was
+        self._link_state: LinkState | None = None
+        self._state_since = 0.0
 
     def now(self) -> float:
         return self._clock() - self._t0
@@ -174,13 +206,31 @@ class StrapSource:
             info["body_sensor_location"] = self.body_sensor_location
         return info
 
+    def _put(self, event: Event) -> None:
+        try:
+            self.queue.put_nowait(event)
+        except asyncio.QueueFull:
+            self.dropped += 1
+            if self.dropped == 1 or self.dropped % 1000 == 0:
+                log.warning("event queue full (%d events): %d dropped so far", QUEUE_MAX, self.dropped)
+
     def _emit(self, event: LinkChanged | BatteryRead) -> None:
         if self._on_raw:
             self._on_raw(event)
-        self.queue.put_nowait(event)
+        self._put(event)
 
     def _link(self, state: LinkState, detail: str = "") -> None:
-        self._emit(LinkChanged(self.now(), state, detail))
+        t = self.now()
+        log.info(
+            "link %s%s (t=%.3f s, %.3f s after %s)",
+            state.value,
+            f": {detail}" if detail else "",
+            t,
+            t - self._state_since,
+            self._link_state.value if self._link_state else "start",
+        )
+        self._link_state, self._state_since = state, t
+        self._emit(LinkChanged(t, state, clean(detail, 200)))
 
     def _delay(self, attempt: int) -> float:
         base, cap = self._backoff
@@ -189,25 +239,52 @@ class StrapSource:
     def _on_notify(self, _char: Any, data: bytearray) -> None:
         t = self.now()
         raw = bytes(data)
-        if self._on_raw:
-            self._on_raw(RawNotification(t, raw))
         self._last_sample_t = t
         try:
             m = decode_measurement(raw)
         except ProtocolError as exc:
-            self.malformed += 1
-            self.queue.put_nowait(MalformedFrame(t, raw, str(exc)))
+            self._malformed(t, raw, str(exc))
             return
-        self.queue.put_nowait(HeartRateSample(t, m.bpm, m.rr_ms, m.contact, m.energy_kj))
+        if self._on_raw:
+            self._on_raw(RawNotification(t, raw))
+        if self._malformed_skipped:
+            self._put(MalformedFrame(t, b"", "malformed frames not kept", self._malformed_skipped))
+            self._malformed_skipped = 0
+        self._put(HeartRateSample(t, m.bpm, m.rr_ms, m.contact, m.energy_kj))
+
+    def _malformed(self, t: float, raw: bytes, error: str) -> None:
+        """Count every undecodable frame; queue and record only the first few of each second."""
+        self.malformed += 1
+        if int(t) != self._malformed_second:
+            self._malformed_second, self._malformed_queued = int(t), 0
+        if self._malformed_queued >= MALFORMED_PER_S:
+            self._malformed_skipped += 1
+            return
+        self._malformed_queued += 1
+        if self._on_raw:
+            self._on_raw(RawNotification(t, raw))
+        log.debug("malformed frame %s: %s", raw[:32].hex(), error)
+        self._put(MalformedFrame(t, raw, error, self._malformed_skipped + 1))
+        self._malformed_skipped = 0
 
     async def run(self) -> None:
         """Search, connect, stream, and on any loss start over: until cancelled.
 
         Raises BluetoothUnavailable when there is no usable adapter at all."""
         attempt = 0
+        scanned = False  # once a scan has worked, the adapter and the stack are known to exist
         while True:
             self._link(LinkState.SEARCHING if attempt == 0 else LinkState.RECONNECTING)
-            straps = await scan(self._scan_timeout, scanner_backend=self._scanner_backend)
+            try:
+                straps = await scan(self._scan_timeout, scanner_backend=self._scanner_backend)
+            except BluetoothUnavailable as exc:
+                if not scanned:
+                    raise
+                self._link(LinkState.DISCONNECTED, f"scan failed, retrying: {exc.detail}")
+                await self._sleep(self._delay(attempt))
+                attempt += 1
+                continue
+            scanned = True
             target = choose(straps, self.device, self.last_device)
             if target is None:
                 await self._sleep(self._delay(attempt))
@@ -222,34 +299,42 @@ class StrapSource:
         """One connection; returns whether it got as far as streaming."""
         lost = asyncio.Event()
         self._link(LinkState.CONNECTING, target.name)
+        started = self.now()
         client = BleakClient(
             target.device or target.address,
             disconnected_callback=lambda _c: lost.set(),
             **_backend_kw(self._client_backend),
         )
         try:
-            await client.connect()
-            await self._read_details(client)
-            await client.start_notify(HEART_RATE_MEASUREMENT_UUID, self._on_notify)
-        except (TimeoutError, BleakError, OSError) as exc:
-            self._link(LinkState.DISCONNECTED, f"connect failed: {exc or type(exc).__name__}")
-            with contextlib.suppress(BleakError, OSError, asyncio.TimeoutError):
-                await client.disconnect()
-            return False
-        self.connected_to = target
-        self.last_device = target.address
-        if self._on_connected:
-            self._on_connected(target)
-        self._last_sample_t = self.now()
-        self._link(LinkState.CONNECTED, target.name)
-        try:
+            try:
+                await client.connect()
+                await self._read_details(client)
+                await client.start_notify(HEART_RATE_MEASUREMENT_UUID, self._on_notify)
+            except (TimeoutError, BleakError, OSError) as exc:
+                log.warning("connect to %s failed: %s: %s", target.address, type(exc).__name__, exc)
+                self._link(LinkState.DISCONNECTED, f"connect failed: {exc or type(exc).__name__}")
+                return False
+            log.info("connected to %s %s in %.3f s", target.name, target.address, self.now() - started)
+            self.connected_to = target
+            self.last_device = target.address
+            if self._on_connected:
+                self._on_connected(target)
+            self._last_sample_t = self.now()
+            self._link(LinkState.CONNECTED, target.name)
             await self._watch(lost)
         finally:
-            if not lost.is_set():  # cancelled while connected: leave the strap cleanly
-                with contextlib.suppress(BleakError, OSError, asyncio.TimeoutError):
-                    await client.disconnect()
+            # every way out closes the client, a lost link too: on BlueZ a client left open keeps
+            # its subscription, re-registered on the next connection (each beat would come twice)
+            await self._close(client)
         self._link(LinkState.DISCONNECTED, "link lost")
         return True
+
+    async def _close(self, client: BleakClient) -> None:
+        try:
+            async with asyncio.timeout(DISCONNECT_TIMEOUT_S):
+                await client.disconnect()
+        except (TimeoutError, BleakError, OSError, EOFError) as exc:
+            log.warning("disconnect from %s failed: %s: %s", client.address, type(exc).__name__, exc)
 
     async def _read_details(self, client: BleakClient) -> None:
         self.body_sensor_location = None

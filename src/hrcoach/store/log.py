@@ -110,7 +110,8 @@ class SessionLog:
         elif isinstance(event, BatteryRead):
             self._queue_events.append((event.t, "battery", str(event.percent)))
         elif isinstance(event, MalformedFrame):
-            self._queue_events.append((event.t, "malformed", event.data.hex()))
+            note = "" if event.count == 1 else f" ({event.count} frames)"
+            self._queue_events.append((event.t, "malformed", event.data.hex() + note))
         for cue in tick.cues:
             self._queue_cues.append((cue.t, cue.kind.value, cue.message))
         t = tick.t
