@@ -39,6 +39,10 @@ def status(app: HrcoachApp) -> str:
     return str(app.screen.query_one(LinkStatus).render())
 
 
+def readout(app: HrcoachApp) -> str:
+    return str(app.screen.query_one(BpmReadout).render())
+
+
 def stored_sessions() -> list[tuple[int, str, str]]:
     conn = sqlite3.connect(db.db_path())
     return conn.execute("SELECT id, origin, status FROM sessions").fetchall()
@@ -164,10 +168,18 @@ async def test_a_link_drop_shows_on_screen_and_recovers() -> None:
         await pilot.pause(0.1)
         assert "reconnecting" in status(app)
         assert app.screen.query_one(LinkStatus).has_class("-trouble")
+        # no frozen number while the link is down: --- and the reason, no % HRmax, no arrow
+        digits = readout(app).split("bpm")[0]
+        assert (
+            not digits.splitlines()[0].strip() and "█████" in digits
+        )  # only --- (a dash's top row is blank)
+        assert "-- % HRmax" in readout(app)
+        assert "LINK LOST" in readout(app) and "▲" not in readout(app) and "▶" not in readout(app)
         feed.release(440)
         await pilot.pause(0.2)
         assert "connected" in status(app) and "reconnecting" not in status(app)
         assert not app.screen.query_one(LinkStatus).has_class("-trouble")
+        assert "LINK LOST" not in readout(app) and app.screen.query_one(BpmReadout).bpm is not None
 
 
 async def test_no_contact_is_shown() -> None:
@@ -179,6 +191,7 @@ async def test_no_contact_is_shown() -> None:
         await pilot.pause(0.1)
         assert "NO CONTACT" in status(app)
         assert app.screen.query_one(LinkStatus).has_class("-trouble-contact")
+        assert "NO SKIN CONTACT" in readout(app) and "-- % HRmax" in readout(app)
 
 
 def test_speakers(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -57,9 +57,9 @@ class Tick:
     t: float
     readings: tuple[Reading, ...]
     cues: tuple[Cue, ...]
-    bpm: int | None  # latest accepted raw bpm
+    bpm: int | None  # latest accepted raw bpm, None when there is no current value (see no_signal)
     smooth_bpm: float | None
-    pct: float | None  # smoothed %HRmax
+    pct: float | None  # smoothed %HRmax, None when there is no current value
     band: Band | None
     zone: int
     elapsed_s: float
@@ -71,6 +71,16 @@ class Tick:
     contact: SensorContact
     battery: int | None
     malformed: int
+    no_signal: str = ""  # why there is no current heart rate ("" when there is one)
+
+
+NO_SIGNAL = {
+    LinkState.SEARCHING: "searching for the strap",
+    LinkState.CONNECTING: "connecting",
+    LinkState.RECONNECTING: "link lost: reconnecting",
+    LinkState.DISCONNECTED: "link lost",
+    LinkState.STALE: "no signal from the strap",
+}
 
 
 @dataclass
@@ -86,6 +96,7 @@ class Session:
     samples: int = 0  # heart-rate samples ingested, accepted or not
     last_bpm: int | None = None
     last_zone: int = 0
+    last_accepted_t: float | None = None
     t0: float | None = None
     t_last: float = 0.0
 
@@ -109,7 +120,7 @@ class Session:
         elif isinstance(event, BatteryRead):
             self.battery = event.percent
         elif isinstance(event, MalformedFrame):
-            self.malformed += 1
+            self.malformed += event.count
         return self._tick(event.t, readings, cues)
 
     def finish(self) -> Tick:
@@ -122,19 +133,21 @@ class Session:
             cues += self.coach.observe(r, tally)
             if r.accepted:
                 self.last_bpm, self.last_zone = r.sample.bpm, r.zone
+                self.last_accepted_t = r.sample.t
                 self.link = LinkState.CONNECTED
         self.cues += cues
-        smooth = self.engine.smooth_bpm
+        no_signal = self.no_signal(t)
+        smooth = None if no_signal else self.engine.smooth_bpm
         target = self.setup.coach.window.name
         hold = tally.bdnf_hold if target == "bdnf" else tally.anandamide_hold
         return Tick(
             t=t,
             readings=tuple(readings),
             cues=tuple(cues),
-            bpm=self.last_bpm,
+            bpm=None if no_signal else self.last_bpm,
             smooth_bpm=smooth,
             pct=None if smooth is None else pct_of(smooth, self.setup.params.hrmax),
-            band=self.coach.band,
+            band=None if no_signal else self.coach.band,
             zone=self.last_zone,
             elapsed_s=t - (self.t0 or 0.0),
             bdnf_s=tally.bdnf_ms / 1000,
@@ -145,7 +158,21 @@ class Session:
             contact=self.contact,
             battery=self.battery,
             malformed=self.malformed,
+            no_signal=no_signal,
         )
+
+    def no_signal(self, t: float) -> str:
+        """Why there is no current heart rate at `t`, or "" when the latest beat is current: the
+        link is up, the strap has skin contact, and a beat was accepted within the gap limit."""
+        if self.link is not LinkState.CONNECTED:
+            return NO_SIGNAL.get(self.link, "no signal")
+        if self.contact is SensorContact.NOT_DETECTED:
+            return "no skin contact"
+        if self.last_accepted_t is None:
+            return "waiting for a beat"
+        if t - self.last_accepted_t > self.setup.params.max_gap_s:
+            return "no recent beat"
+        return ""
 
     def summary(self) -> Summary:
         return self.engine.summary()

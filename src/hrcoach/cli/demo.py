@@ -32,7 +32,7 @@ def status_line(tick: Tick) -> str:
     return (
         f"{render.clock(tick.elapsed_s):>7}  {bpm} bpm {pct} HRmax  {band:<5}  "
         f"BDNF {render.clock(tick.bdnf_s)}  anandamide {render.clock(tick.anandamide_s)}  "
-        f"hold {render.clock(tick.hold_s)}  [{tick.link.value}]"
+        f"hold {render.clock(tick.hold_s)}  [{tick.no_signal or tick.link.value}]"
     )
 
 

@@ -55,23 +55,30 @@ def big_text(value: str, rows: int, width: int) -> list[str]:
 
 
 class BpmReadout(Widget):
-    """The rate (latest accepted bpm), its %HRmax and where it is heading."""
+    """The rate (latest accepted bpm), its %HRmax and where it is heading; `---` and why when
+    there is no current value (link lost, stale, no skin contact), never a frozen number."""
 
     bpm: reactive[int | None] = reactive(None)
     pct: reactive[float | None] = reactive(None)
     trend: reactive[str] = reactive("")
     band: reactive[str] = reactive("")
+    no_signal: reactive[str] = reactive("")
 
     def watch_band(self, old: str, new: str) -> None:
         self.remove_class(f"-{old}" if old else "-none")
         self.add_class(f"-{new}" if new else "-none")
 
     def render(self) -> RenderableType:
-        value = "---" if self.bpm is None else str(self.bpm)
+        current = self.bpm is not None and not self.no_signal
+        value = str(self.bpm) if current else "---"
         room = max(1, self.size.height - 1)
         lines = big_text(value, room, self.size.width)
-        pct = "--" if self.pct is None else f"{self.pct:.0f}"
-        caption = f"bpm   {pct} % HRmax" + (f"   {self.trend}" if self.trend else "")
+        pct = f"{self.pct:.0f}" if current and self.pct is not None else "--"
+        caption = f"bpm   {pct} % HRmax"
+        if self.no_signal:
+            caption += f"   {self.no_signal.upper()}"
+        elif self.trend:
+            caption += f"   {self.trend}"
         text = Text("\n".join(lines), style="bold", justify="center")
         text.append("\n" + caption, style="not bold")
         return text

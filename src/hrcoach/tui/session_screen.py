@@ -130,8 +130,11 @@ class SessionScreen(Screen[None]):
         readout.bpm = tick.bpm
         readout.pct = tick.pct
         readout.band = tick.band.value if tick.band else ""
+        readout.no_signal = tick.no_signal
         slope = next((r.trend_bpm_s for r in reversed(tick.readings) if r.accepted), None)
-        if slope is not None:
+        if tick.no_signal:
+            readout.trend = ""
+        elif slope is not None:
             readout.trend = "▲ rising" if slope > RISING else "▼ falling" if slope < FALLING else "▶ steady"
         self.query_one(ZoneGauge).pct = tick.pct
         self.query_one(WindowClocks).tick = tick
