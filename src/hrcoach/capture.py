@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from hrcoach.models import BatteryRead, LinkChanged, LinkState
+from hrcoach.text import clean, clean_device
 
 FORMAT_VERSION = 1
 SUFFIX = ".hrcap.jsonl"
@@ -73,7 +74,7 @@ def _parse_header(path: Path, line: str) -> CaptureHeader:
         started = started.replace(tzinfo=UTC) if started.tzinfo is None else started.astimezone(UTC)
     except (ValueError, OverflowError):
         raise CaptureError(f"{where}: 'started_at' {raw_start!r} is not an ISO-8601 time") from None
-    return CaptureHeader(started_at=started, device=device)
+    return CaptureHeader(started_at=started, device=clean_device(device))
 
 
 def _json(where: str, line: str, what: str) -> Any:
@@ -105,7 +106,7 @@ def _parse_event(where: str, line: str) -> CaptureEvent:
         return RawNotification(t, data)
     if "link" in obj:
         try:
-            return LinkChanged(t, LinkState(obj["link"]), str(obj.get("detail", "")))
+            return LinkChanged(t, LinkState(obj["link"]), clean(obj.get("detail", ""), 200))
         except ValueError:
             raise CaptureError(f"{where}: unknown link state {obj['link']!r}") from None
     if "battery" in obj:

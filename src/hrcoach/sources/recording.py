@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from hrcoach.models import Event, HeartRateSample
+from hrcoach.text import clean_device
 
 
 class RecordingError(ValueError):
@@ -21,6 +22,9 @@ class Recording:
     started_at: datetime | None = None
     device: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what was skipped or repaired, for the user
+
+    def __post_init__(self) -> None:
+        self.device = clean_device(self.device)  # a file's device text is untrusted
 
     @property
     def samples(self) -> list[HeartRateSample]:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from hrcoach import paths
+from hrcoach.text import clean
 
 
 def _file() -> Path:
@@ -18,8 +19,8 @@ def last_device() -> str | None:
         value = json.loads(_file().read_text()).get("address")
     except (OSError, ValueError, AttributeError):
         return None
-    return value if isinstance(value, str) else None
+    return clean(value) or None if isinstance(value, str) else None
 
 
 def remember_device(name: str, address: str) -> None:
-    paths.write_private(_file(), json.dumps({"name": name, "address": address}).encode())
+    paths.write_private(_file(), json.dumps({"name": clean(name), "address": clean(address)}).encode())

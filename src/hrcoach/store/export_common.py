@@ -31,6 +31,7 @@ from typing import Any, BinaryIO
 
 from hrcoach import __version__
 from hrcoach.models import HeartRateSample
+from hrcoach.text import clean
 
 __all__ = [
     "MAX_POINT_BPM",
@@ -159,9 +160,10 @@ def summarize(session: ExportSession, seconds: Sequence[Second]) -> Summary:
 
 
 def device_name(session: ExportSession) -> str:
-    """The strap's name, stripped; "" when the session has none."""
+    """The strap's name, cleaned (no control characters: XML 1.0 cannot hold them); "" when the
+    session has none."""
     name = session.device.get("name")
-    return str(name).strip() if name else ""
+    return clean(name) if name else ""
 
 
 def version_parts() -> tuple[int, int, int]:

@@ -14,6 +14,7 @@ from hrcoach.engine.summary import Summary
 from hrcoach.models import HeartRateSample
 from hrcoach.store import db
 from hrcoach.store.records import StoredSetup, parse_utc, sample_row, utc_text
+from hrcoach.text import clean, clean_device
 
 ORIGINS = ("live", "replay", "import", "demo")
 
@@ -52,6 +53,12 @@ class SessionInfo:
         }
 
 
+def _device(text: str) -> dict[str, Any]:
+    """A stored device description, cleaned again: logs written before names were cleaned exist."""
+    value = json.loads(text)
+    return clean_device(value) if isinstance(value, dict) else {}
+
+
 _COLUMNS = "id, started_at, origin, status, duration_s, device, setup, summary, source_path, notes"
 
 
@@ -63,11 +70,11 @@ def _info(row: tuple[Any, ...]) -> SessionInfo:
         origin=origin,
         status=status,
         duration_s=duration,
-        device=json.loads(device),
+        device=_device(device),
         setup=StoredSetup.model_validate_json(setup),
         summary=Summary.model_validate_json(summary) if summary else None,
         source_path=source,
-        notes=json.loads(notes),
+        notes=[clean(n, 500) for n in json.loads(notes) if isinstance(n, str)],
     )
 
 

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from rich.console import RenderableType
 from rich.text import Text
+from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
@@ -20,7 +21,7 @@ class CueBanner(Static):
     """The current cue, coloured by where the runner is: below, in or above the target window."""
 
     def show(self, message: str, band: str | None) -> None:
-        self.update(message)
+        self.update(Content(message))  # plain text: an error may quote a device or a path
         for b in BANDS:
             self.set_class(b == (band or "none"), f"-{b}")
 
@@ -84,6 +85,6 @@ class LinkStatus(Static):
             parts.append(f"battery {tick.battery} %")
         if extra:
             parts.append(extra)
-        self.update(" · ".join(parts))
+        self.update(Content(" · ".join(parts)))  # never markup: the name is whatever the strap advertises
         self.set_class(link not in ("connected",), "-trouble")
         self.set_class(contact == "NO CONTACT", "-trouble-contact")

@@ -180,7 +180,7 @@ class SessionScreen(Screen[None]):
             self.query_one(CueBanner).show(f"{message.error} (q quits)", "above")
             return
         if message.error:
-            self.notify(message.error, severity="error", timeout=30)
+            self.notify(message.error, severity="error", timeout=30, markup=False)
         self._finish()
 
     # Keys

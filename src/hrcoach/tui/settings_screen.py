@@ -118,7 +118,7 @@ def save_profile(app: App[object], profile: Profile) -> bool:
     try:
         paths.write_private(path, profile_toml(profile))
     except OSError as exc:
-        app.notify(f"Not saved: {path}: {exc.strerror or exc}", severity="error", timeout=10)
+        app.notify(f"Not saved: {path}: {exc.strerror or exc}", severity="error", timeout=10, markup=False)
         return False
     hrcoach_app(app).profile = profile
     return True

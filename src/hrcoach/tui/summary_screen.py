@@ -106,6 +106,7 @@ class SummaryScreen(Screen[None]):
             f"{self.result.title}  ·  {verdict}",
             id="summary-title",
             classes="-met" if s.bdnf_goal_met else "",
+            markup=False,  # the title may name a file
         )
         with Horizontal(id="summary-body"):
             yield Static(numbers(s), id="numbers")
@@ -113,7 +114,7 @@ class SummaryScreen(Screen[None]):
                 yield Static(cue_table(self.result.cues))
         yield TrendChart(span_s=None, id="session-chart")
         notes = "".join(f"\nNote: {n}" for n in self.result.notes)
-        yield Static(self.result.where + notes, id="where")
+        yield Static(self.result.where + notes, id="where", markup=False)
         yield Footer()
 
     def on_resize(self, event: Resize) -> None:
