@@ -1,3 +1,8 @@
 """hrcoach: a terminal heart-rate session coach for Bluetooth LE chest straps."""
 
+import logging
+
 __version__ = "0.1.0"
+
+# silent unless `-v`/`--log-file` configures it (no last-resort output over the screen)
+logging.getLogger("hrcoach").addHandler(logging.NullHandler())

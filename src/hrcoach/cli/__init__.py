@@ -7,6 +7,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from hrcoach import __version__
 
@@ -36,13 +37,32 @@ def _add_hrmax_overrides(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _logging_options(p: argparse.ArgumentParser, default: object) -> None:
+    p.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=default,
+        help="log link states, scans, connect timings and errors (-vv: debug, with bleak's own log)",
+    )
+    p.add_argument(
+        "--log-file",
+        metavar="PATH",
+        default=default,
+        help="write the log here (default: standard error; with the screen, hrcoach.log in the data folder)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hrcoach",
         description="Heart-rate session coach: hold 60-80 %% HRmax (BDNF) and 70-80 %% (anandamide).",
     )
     parser.add_argument("--version", action="version", version=f"hrcoach {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _logging_options(parser, None)
+    logging_parent = argparse.ArgumentParser(add_help=False)
+    _logging_options(logging_parent, argparse.SUPPRESS)  # `hrcoach run -v` as well as `hrcoach -v run`
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_sub_parser(logging_parent))
 
     p = sub.add_parser("analyze", help="summarise a recording: time in each window, holds, cues")
     p.add_argument(
@@ -111,6 +131,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _sub_parser(parent: argparse.ArgumentParser) -> type[argparse.ArgumentParser]:
+    class SubParser(argparse.ArgumentParser):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("parents", [parent])
+            super().__init__(*args, **kwargs)
+
+    return SubParser
+
+
 COMMANDS = {  # command -> (module in hrcoach.cli, function): only the one run is imported
     "analyze": ("analyze", "run"),
     "demo": ("demo", "run"),
@@ -147,6 +176,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     from hrcoach.config import ProfileError
     from hrcoach.sources.recording import RecordingError
 
+    log_to = None
+    if args.verbose or args.log_file:
+        from hrcoach.cli import logs
+
+        try:
+            log_to = logs.setup(args.verbose or 0, args.log_file, screen=_on_screen(args))
+        except logs.LogFileError as exc:
+            print(f"hrcoach: {exc}", file=sys.stderr)
+            return 2
     logstore.recover_at_start()
     try:
         return _command(args.command)(args)
@@ -159,3 +197,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 1
+    finally:
+        if log_to is not None and not args.log_file:
+            print(f"hrcoach: log written to {log_to}", file=sys.stderr)
+
+
+def _on_screen(args: argparse.Namespace) -> bool:
+    """Whether this command opens the Textual screen (where standard error cannot be used)."""
+    if args.command == "app":
+        return True
+    from hrcoach.cli import common
+
+    return args.command in ("demo", "replay", "run") and common.use_tui(args)

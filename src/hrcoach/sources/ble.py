@@ -193,6 +193,7 @@ class StrapSource:
         self._malformed_skipped = 0  # not queued since the last one that was
         self._link_state: LinkState | None = None
         self._state_since = 0.0
+        self._down_since: float | None = None
 
     def now(self) -> float:
         return self._clock() - self._t0
@@ -229,6 +230,11 @@ class StrapSource:
             t - self._state_since,
             self._link_state.value if self._link_state else "start",
         )
+        if state is LinkState.DISCONNECTED and self._down_since is None and self.connected_to is not None:
+            self._down_since = t
+        elif state is LinkState.CONNECTED and self._down_since is not None:
+            log.info("reconnected after %.3f s without a link", t - self._down_since)
+            self._down_since = None
         self._link_state, self._state_since = state, t
         self._emit(LinkChanged(t, state, clean(detail, 200)))
 
