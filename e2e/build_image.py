@@ -252,7 +252,7 @@ def build_root(args: argparse.Namespace, stage: Stage) -> None:
     venvs = [Path(v).resolve() for v in args.venv]
     base_prefix, executable, pyver = python_of(venvs[0])
     stage.mirror_top_symlinks()
-    for d in ("proc", "sys", "dev", "tmp", "run", "var", "root", "etc/e2e", "usr/local/bin"):
+    for d in ("proc", "sys", "dev", "tmp", "run", "var", "root", "e2e-run", "etc/e2e", "usr/local/bin"):
         stage.path(d).mkdir(parents=True, exist_ok=True)
 
     # the interpreter: executable, the symlinks a venv points through, its stdlib
