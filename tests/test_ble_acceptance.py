@@ -9,12 +9,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from hrcoach.capture import CaptureWriter
-from hrcoach.models import HeartRateSample, LinkChanged, LinkState
+from hrcoach.drive import Driver
+from hrcoach.models import Event, HeartRateSample, LinkChanged, LinkState
 from hrcoach.session import Session, SessionSetup
-from hrcoach.sources.ble import StrapSource
+from hrcoach.sources.feeds import StrapFeed
 from hrcoach.sources.files import load_recording
 from tests.conftest import stream
 from tests.fakeble import SimulatedAdapter, SimulatedStrap, script_from_capture
+from tests.test_cli_run import ScriptedStrapSource
 
 DROPS = [(150.5, 4.0), (300.5, 20.0), (450.5, 60.0)]  # (at, out of range for) simulated seconds
 
@@ -25,27 +27,22 @@ def setup() -> SessionSetup:
     return SessionSetup.from_profile(Profile(age=33))
 
 
-async def live_session(adapter: SimulatedAdapter, writer: CaptureWriter, session: Session) -> None:
-    src = StrapSource(
-        **adapter.source_hooks(),
-        scan_timeout=0.005,
-        backoff_s=(1.0, 8.0),
-        rng=random.Random(4),
-        on_raw=writer.write,
-        on_connected=lambda _s: writer.set_device(src.device_info()),
+async def live_session(adapter: SimulatedAdapter, writer: CaptureWriter, session: Session) -> list[Event]:
+    """The strap's feed (recorded as it streams) driven into the session until the script is
+    over; the events the session took, in order."""
+    feed = StrapFeed(
+        lambda **hooks: ScriptedStrapSource(adapter, backoff_s=(1.0, 8.0), rng=random.Random(4), **hooks),
+        recorder=writer,
     )
-    task = asyncio.create_task(src.run())
+    driver = Driver(feed, session)
+    seen: list[Event] = []
     try:
         async with asyncio.timeout(30):
-            while True:
-                try:
-                    session.ingest(await asyncio.wait_for(src.queue.get(), timeout=0.5))
-                except TimeoutError:
-                    break  # the script is over
+            async for ev, _ in driver.steps():
+                seen.append(ev)
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        writer.close()
+        await driver.close()  # closes the recorder too
+    return seen
 
 
 def test_ten_minutes_three_dropouts_nothing_lost_or_duplicated_and_the_record_replays(tmp_path: Path) -> None:
@@ -56,10 +53,7 @@ def test_ten_minutes_three_dropouts_nothing_lost_or_duplicated_and_the_record_re
     record = tmp_path / "live.hrcap.jsonl"
     writer = CaptureWriter(record, started_at=datetime(2026, 11, 22, 7, tzinfo=UTC))
     session = Session(setup())
-    seen: list[object] = []
-    original = session.ingest
-    session.ingest = lambda ev: (seen.append(ev), original(ev))[1]  # type: ignore[method-assign]
-    asyncio.run(live_session(adapter, writer, session))
+    seen = asyncio.run(live_session(adapter, writer, session))
     session.finish()
 
     samples = [e for e in seen if isinstance(e, HeartRateSample)]

@@ -26,10 +26,7 @@ class ScriptedStrapSource(StrapSource):
 
     def __init__(self, adapter: SimulatedAdapter, **kwargs: Any) -> None:
         super().__init__(
-            **adapter.source_hooks(),
-            scan_timeout=0.005,
-            rng=random.Random(2),
-            **kwargs,
+            **{"scan_timeout": 0.005, "rng": random.Random(2), **adapter.source_hooks(), **kwargs}
         )
         self.adapter = adapter
 

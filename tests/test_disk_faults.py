@@ -17,11 +17,12 @@ from typing import Any
 
 import pytest
 
-from hrcoach.cli import demo, main
+from hrcoach.cli import main
 from hrcoach.config import Profile
 from hrcoach.engine.batch import SampleArrays, summarize
 from hrcoach.models import BatteryRead, Event, HeartRateSample
 from hrcoach.session import Session, SessionSetup, Tick
+from hrcoach.sources import feeds
 from hrcoach.sources.files import load_recording
 from hrcoach.sources.replay import replay as real_replay
 from hrcoach.store import db
@@ -306,7 +307,7 @@ def test_cli_replay_while_the_disk_fills_up_and_is_freed(
             yield ev
 
     monkeypatch.setattr(db, "connect", keep)
-    monkeypatch.setattr(demo, "replay", timeline)
+    monkeypatch.setattr(feeds, "replay", timeline)
     assert main(["replay", str(stream("steady_35min")), "--speed", "0", "--headless"]) == 0
     out, err = capsys.readouterr()
     assert len(conns) == 1

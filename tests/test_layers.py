@@ -19,6 +19,7 @@ LAYERS = [
     {"session"},
     {"store"},
     {"sources"},
+    {"drive"},
     {"tui"},
     {"cli"},
     {"__main__"},

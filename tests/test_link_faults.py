@@ -13,12 +13,14 @@ from itertools import pairwise
 import pytest
 
 from hrcoach.config import Profile
+from hrcoach.drive import Driver
 from hrcoach.engine.batch import SampleArrays, summarize
 from hrcoach.models import Event, HeartRateSample, LinkChanged, LinkState
 from hrcoach.session import Session, SessionSetup
-from hrcoach.sources.ble import StrapSource
+from hrcoach.sources.feeds import StrapFeed
 from tests.conftest import stream
 from tests.fakeble import SimulatedAdapter, SimulatedStrap, script_from_capture
+from tests.test_cli_run import ScriptedStrapSource
 
 CUT_S = 1800.0  # 30 minutes of the 35-minute fixture
 MAX_GAP_MS = 10_000  # Profile's default max_gap_s
@@ -63,27 +65,19 @@ def faulty_adapter(seed: int) -> tuple[SimulatedAdapter, list[tuple[float, float
 
 
 async def run_session(adapter: SimulatedAdapter, session: Session) -> list[Event]:
-    """Source -> session until the script is over; the events the session ingested, in order."""
-    src = StrapSource(
-        **adapter.source_hooks(),
-        scan_timeout=0.005,
-        backoff_s=(1.0, 8.0),
-        rng=random.Random(7),
+    """The strap's feed driven into the session until the script is over; the events the
+    session ingested, in order."""
+    feed = StrapFeed(
+        lambda **hooks: ScriptedStrapSource(adapter, backoff_s=(1.0, 8.0), rng=random.Random(7), **hooks)
     )
+    driver = Driver(feed, session)
     seen: list[Event] = []
-    task = asyncio.create_task(src.run())
     try:
         async with asyncio.timeout(15):  # a hard bound: hanging here fails the test
-            while True:
-                try:
-                    ev = await asyncio.wait_for(src.queue.get(), timeout=0.5)
-                except TimeoutError:
-                    break  # the script is over
+            async for ev, _ in driver.steps():
                 seen.append(ev)
-                session.ingest(ev)
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        await driver.close()
     return seen
 
 

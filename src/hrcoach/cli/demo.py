@@ -5,17 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
 from hrcoach.cli import common, logstore, render
-from hrcoach.models import Event
+from hrcoach.drive import Driver
 from hrcoach.session import Session, SessionSetup, Tick
+from hrcoach.sources.feeds import ReplayFeed
 from hrcoach.sources.files import load_recording
-from hrcoach.sources.recording import Recording
-from hrcoach.sources.replay import replay
 from hrcoach.store.log import SessionLog
 
 DEMO_AGE = 33  # the bundled run was recorded against HRmax 185 (Tanaka, age 33)
@@ -36,16 +34,13 @@ def status_line(tick: Tick) -> str:
     )
 
 
-async def coach_events(session: Session, events: AsyncIterator[Event], log: SessionLog | None = None) -> None:
-    """Feed events to the session (and its log), printing cues and a status line (rewritten in
-    place on a TTY)."""
+async def read_out(driver: Driver) -> None:
+    """Run the session, printing cues and a status line (rewritten in place on a TTY)."""
     tty = sys.stdout.isatty()
     next_plain = 0.0
-    reporter = logstore.LogReporter(log) if log else None
-    async for ev in events:
-        tick = session.ingest(ev)
-        if log and reporter:
-            log.record(ev, tick)
+    reporter = logstore.LogReporter(driver.log) if driver.log else None
+    async for tick in driver.ticks():
+        if reporter:
             reporter.check()
         for cue in tick.cues:
             if tty:
@@ -61,19 +56,15 @@ async def coach_events(session: Session, events: AsyncIterator[Event], log: Sess
         sys.stdout.write("\n")
 
 
-async def coach_terminal(session: Session, events: list[Event], speed: float, log: SessionLog | None) -> None:
-    await coach_events(session, replay(events, speed=speed), log)
-
-
-def play_logged(rec: Recording, setup: SessionSetup, speed: float, log: SessionLog) -> None:
-    """A recording coached as if live at `speed`, logged, then the summary and where it went."""
-    session = Session(setup)
+def play_logged(feed: ReplayFeed, setup: SessionSetup, log: SessionLog) -> None:
+    """A recording coached as if live, logged, then the summary and where it went."""
+    driver = Driver(feed, Session(setup), log)
     try:
-        asyncio.run(coach_terminal(session, rec.events, speed, log))
+        asyncio.run(read_out(driver))
     except KeyboardInterrupt:
         print("\nstopped")
-    saved = log.end(session)
-    print(render.summary_text(session.summary(), [], "Session summary"))
+    saved = driver.finish()
+    print(render.summary_text(driver.session.summary(), [], "Session summary"))
     print(saved)
 
 
@@ -81,19 +72,18 @@ def run(args: argparse.Namespace) -> int:
     rec = load_recording(demo_path())
     prof = common.profile()
     setup = common.setup_from_args(args, prof, fallback_age=DEMO_AGE)
+    feed = ReplayFeed(rec, speed=args.speed, origin="demo", started_at=datetime.now(UTC))
     if common.use_tui(args):
-        from hrcoach.sources.feeds import ReplayFeed
         from hrcoach.tui.app import session_app
 
-        feed = ReplayFeed(rec, speed=args.speed, origin="demo", started_at=datetime.now(UTC))
         session_app(feed, setup, prof).run()
         return 0
     print(
         f"hrcoach demo: {rec.device.get('name', 'strap')} recording at {args.speed:g}x, "
         f"HRmax {setup.params.hrmax} bpm ({setup.hrmax_source}). Ctrl-C stops."
     )
-    log = SessionLog.for_session("demo", setup, datetime.now(UTC), device=rec.device, source_path="demo")
-    play_logged(rec, setup, args.speed, log)
+    log = SessionLog.for_session("demo", setup, feed.started_at, device=rec.device, source_path="demo")
+    play_logged(feed, setup, log)
     return 0
 
 

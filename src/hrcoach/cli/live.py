@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hrcoach.cli import UsageError, common
-from hrcoach.cli.demo import coach_events
+from hrcoach.cli.demo import read_out
+from hrcoach.drive import Driver
 from hrcoach.session import Session
 from hrcoach.sources.remembered import last_device, remember_device
 from hrcoach.store.log import SessionLog
@@ -65,20 +66,22 @@ def _open_recorder(path: str | None) -> CaptureWriter | None:
         raise UsageError(f"{path}: cannot write the recording ({exc.strerror or exc})") from None
 
 
-async def _run_live(
+def _strap_driver(
     args: argparse.Namespace, session: Session, writer: CaptureWriter | None, log: SessionLog
-) -> None:
+) -> Driver:
     from hrcoach.sources.feeds import StrapFeed
 
-    def connected(name: str, address: str) -> None:
-        remember_device(name, address)
-        log.set_device(feed.device)
+    feed = StrapFeed(
+        lambda **hooks: make_source(args, **hooks), recorder=writer, on_connected=remember_device
+    )
+    return Driver(feed, session, log)
 
-    feed = StrapFeed(lambda **hooks: make_source(args, **hooks), recorder=writer, on_connected=connected)
+
+async def _run_live(driver: Driver) -> None:
     try:
-        await coach_events(session, feed.events(), log)
+        await read_out(driver)
     finally:
-        await feed.close()
+        await driver.close()
 
 
 def run_tui(args: argparse.Namespace) -> int:
@@ -135,8 +138,9 @@ def run(args: argparse.Namespace) -> int:
     log = SessionLog.for_session("live", setup, datetime.now(UTC), device={})
     print(f"hrcoach run: HRmax {setup.params.hrmax} bpm ({setup.hrmax_source}). Ctrl-C ends the session.")
     status = 0
+    driver = _strap_driver(args, session, writer, log)
     try:
-        asyncio.run(_run_live(args, session, writer, log))
+        asyncio.run(_run_live(driver))
     except FeedError as exc:
         if not session.samples:  # nothing happened: no summary, no empty recording
             if writer:
@@ -147,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
         status = 2
     except KeyboardInterrupt:
         print()
-    saved = log.end(session)
+    saved = driver.finish()
     print(render.summary_text(session.summary(), [], "Session summary"))
     print(saved)
     if writer:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
 from pathlib import Path
 
 from hrcoach.cli import common
 from hrcoach.cli.demo import play_logged
+from hrcoach.sources.feeds import ReplayFeed
 from hrcoach.sources.files import load_recording
 from hrcoach.store.log import SessionLog
 
@@ -16,15 +16,14 @@ def run(args: argparse.Namespace) -> int:
     rec = load_recording(Path(args.file))
     prof = common.profile()
     setup = common.setup_from_args(args, prof)
+    feed = ReplayFeed(rec, speed=args.speed)
     if common.use_tui(args):
-        from hrcoach.sources.feeds import ReplayFeed
         from hrcoach.tui.app import session_app
 
-        session_app(ReplayFeed(rec, speed=args.speed), setup, prof).run()
+        session_app(feed, setup, prof).run()
         return 0
-    started = rec.started_at or datetime.now(UTC)
     log = SessionLog.for_session(
-        "replay", setup, started, device=rec.device, source_path=str(Path(args.file).resolve())
+        "replay", setup, feed.started_at, device=rec.device, source_path=str(Path(args.file).resolve())
     )
     print(
         f"hrcoach replay: {Path(rec.path).name} ({rec.format}) at {args.speed:g}x, "
@@ -32,5 +31,5 @@ def run(args: argparse.Namespace) -> int:
     )
     for note in rec.notes:
         print(f"Note: {note}")
-    play_logged(rec, setup, args.speed, log)
+    play_logged(feed, setup, log)
     return 0

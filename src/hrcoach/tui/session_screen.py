@@ -1,8 +1,8 @@
 """`SessionScreen`: one live (or replayed) session, coached on screen and out loud.
 
-One async worker owns feed → session → store: it ingests each event, hands every row to the
-session log (never dropped), and posts a `Ticked` message that may replace an older one still
-waiting (unless that one carries a cue). Widgets only show what the ticks say.
+One async worker runs the session's `Driver` (feeds → session → log) and posts a `Ticked`
+message per tick, which may replace an older one still waiting (unless that one carries a cue).
+Widgets only show what the ticks say.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from hrcoach.coach import Cue
+from hrcoach.drive import Driver
 from hrcoach.engine.summary import clock
-from hrcoach.models import HeartRateSample, LinkChanged, LinkState, MalformedFrame
 from hrcoach.session import Session, SessionSetup, Tick
 from hrcoach.sources.feeds import Feed, FeedError
 from hrcoach.store.log import SessionLog
@@ -68,10 +68,9 @@ class SessionScreen(Screen[None]):
         self.setup = setup
         self.session = Session(setup)
         self.store_log = log
+        self.driver = Driver(feed, self.session, log)
         self.speaker = speaker
-        self.paused = False
         self.muted = False
-        self.laps: list[float] = []
         self.points: list[tuple[float, float]] = []  # (t, accepted bpm) not yet on the chart
         self.trace: list[tuple[float, float]] = []  # every (t, accepted bpm), for the summary chart
         self.last_cue: Cue | None = None
@@ -105,15 +104,9 @@ class SessionScreen(Screen[None]):
     async def run_session(self) -> None:
         error = None
         try:
-            async for ev in self.feed.events():
+            async for tick in self.driver.ticks():
                 if self.ended:
                     break
-                if self.paused and isinstance(ev, HeartRateSample | MalformedFrame):
-                    continue  # a live strap keeps sending while paused: those beats are not the session's
-                tick = self.session.ingest(ev)
-                self.store_log.record(ev, tick)
-                if isinstance(ev, LinkChanged) and ev.state is LinkState.CONNECTED:
-                    self.store_log.set_device(self.feed.device)
                 accepted = [(r.t, float(r.sample.bpm)) for r in tick.readings if r.accepted]
                 self.points += accepted
                 self.trace += accepted
@@ -153,6 +146,14 @@ class SessionScreen(Screen[None]):
             banner.show("Warming up: easy does it", tick.band.value if tick.band else None)
         self._show_status()
 
+    @property
+    def paused(self) -> bool:
+        return self.driver.paused
+
+    @property
+    def laps(self) -> list[float]:
+        return self.driver.laps
+
     def _show_status(self) -> None:
         extra = []
         if self.paused:
@@ -174,7 +175,7 @@ class SessionScreen(Screen[None]):
         if message.error and not self.session.samples:
             # nothing measured: say why here and let q leave, rather than an empty summary
             self.ended = True
-            self.app.run_worker(self.feed.close(), group="close")
+            self.app.run_worker(self.driver.close(), group="close")
             self.store_log.close()
             self.failed = message.error
             self.query_one(CueBanner).show(f"{message.error} (q quits)", "above")
@@ -186,14 +187,11 @@ class SessionScreen(Screen[None]):
     # Keys
 
     def action_toggle_pause(self) -> None:
-        self.paused = not self.paused
-        (self.feed.pause if self.paused else self.feed.resume)()
+        (self.driver.resume if self.paused else self.driver.pause)()
         self._show_status()
 
     def action_lap(self) -> None:
-        t = self.last_tick.t if self.last_tick else 0.0
-        self.laps.append(t)
-        self.store_log.lap(t)
+        t = self.driver.lap()
         self.notify(f"Lap {len(self.laps)} at {clock(t - (self.session.t0 or 0.0))}", timeout=3)
         self._show_status()
 
@@ -221,9 +219,8 @@ class SessionScreen(Screen[None]):
             return
         self.ended = True
         self.workers.cancel_group(self, "session")
-        self.feed.resume()
-        self.app.run_worker(self.feed.close(), group="close")  # outlives this screen
-        where = self.store_log.end(self.session)
+        where = self.driver.finish()
+        self.app.run_worker(self.driver.close(), group="close")  # outlives this screen
         result = SessionResult(
             summary=self.session.summary(),
             cues=[(c.t - (self.session.t0 or 0.0), c.message) for c in self.session.cues],
