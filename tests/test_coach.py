@@ -101,13 +101,20 @@ def flat(bpm: int, seconds: int, start: float = 0.0) -> list[Event]:
 
 
 def test_stale_signal_suppresses_steering() -> None:
-    # well above the window for minutes, but the link is down: no "ease off"
-    events = [*flat(130, 400), LinkChanged(400.5, LinkState.STALE), *flat(170, 200, start=401)]
-    events.insert(401, LinkChanged(400.7, LinkState.DISCONNECTED))
+    # in the window, then the link goes stale and drops while the runner speeds up; the beats
+    # (above the window) come back only after the reconnect: no "ease off" while the signal is
+    # gone, the link loss is said, and steering resumes from the beats after the reconnect
+    events: list[Event] = [*flat(130, 400), LinkChanged(400.5, LinkState.STALE)]
+    events += [LinkChanged(400.7, LinkState.DISCONNECTED), LinkChanged(430.0, LinkState.CONNECTED)]
+    events += flat(170, 200, start=431)
     session = Session(SETUP)
-    for ev in events[:402]:
+    for ev in events:
         session.ingest(ev)
-    assert CueKind.SIGNAL in kinds(session.cues)
+    signal = [c for c in session.cues if c.kind is CueKind.SIGNAL]
+    assert signal and 400.5 <= signal[0].t <= 400.7
+    steering = [c for c in session.cues if c.kind in STEERING and c.t > 400.0]
+    assert steering and all(c.t >= 431 for c in steering)  # none while the signal was gone
+    assert any(c.kind is CueKind.EASE_OFF for c in steering)  # and it does steer once back
 
 
 def test_safety_notice_above_95_percent() -> None:

@@ -18,7 +18,6 @@ from garmin_fit_sdk import Decoder, Profile, Stream
 from hrcoach.capture import read_capture
 from hrcoach.models import HeartRateSample, SensorContact
 from hrcoach.sources.files import load_recording
-from hrcoach.sources.recording import RecordingError
 from hrcoach.store import export_common, exports
 from hrcoach.store.exports import (
     EXPORTERS,
@@ -194,7 +193,8 @@ def test_fit_sub_second_start_uses_whole_seconds() -> None:
 
 
 def test_fit_reads_with_fitdecode(tmp_path: Path) -> None:
-    fitdecode = pytest.importorskip("fitdecode")
+    import fitdecode  # a dev dependency: this cross-check always runs
+
     path = tmp_path / "run.fit"
     session = fixture_session("rr_backlog")
     write_fit(session, path)
@@ -211,16 +211,10 @@ def test_fit_reads_with_fitdecode(tmp_path: Path) -> None:
 
 
 def test_fit_reads_back_with_project_reader(tmp_path: Path) -> None:
-    pytest.importorskip("hrcoach.sources.fit_reader")
     session = fixture_session("rr_backlog")
     path = tmp_path / "run.fit"
     write_fit(session, path)
-    try:
-        rec = load_recording(path)
-    except RecordingError as exc:
-        if "unknown format" in str(exc):
-            pytest.skip("load_recording does not dispatch .fit yet")
-        raise
+    rec = load_recording(path)  # a refusal here is a regression, never a skip
     assert rec.started_at is not None
     got = {rec.started_at + timedelta(seconds=round(s.t, 3)): s.bpm for s in rec.samples}
     assert got == expected_points(session)
@@ -292,16 +286,10 @@ def test_tcx_sport_other() -> None:
 
 
 def test_tcx_reads_back_with_project_reader(tmp_path: Path) -> None:
-    pytest.importorskip("hrcoach.sources.tcx_reader")
     session = fixture_session("walk_5min")
     path = tmp_path / "walk.tcx"
     write_tcx(session, path)
-    try:
-        rec = load_recording(path)
-    except RecordingError as exc:
-        if "unknown format" in str(exc):
-            pytest.skip("load_recording does not dispatch .tcx yet")
-        raise
+    rec = load_recording(path)
     assert rec.started_at is not None
     got = {rec.started_at + timedelta(seconds=round(s.t, 3)): s.bpm for s in rec.samples}
     assert got == expected_points(session)
