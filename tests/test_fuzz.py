@@ -422,23 +422,29 @@ def corrupt_gzip_capture() -> bytes:
     return bytes(packed)
 
 
-def found(name: str, content: bytes, ident: str, reason: str, raises: Any) -> Any:
-    """An input fuzzing once broke the product with `raises` (the reason says how); fixed since."""
-    return pytest.param(name, content, id=ident)
+def found(name: str, content: bytes, ident: str, reason: str, raises: type[BaseException]) -> Any:
+    """An input fuzzing once broke the product with `raises` (the reason says how); fixed since:
+    the same exception again fails the test with that reason."""
+    return pytest.param(name, content, raises, reason, id=ident)
+
+
+def fine(name: str, content: bytes, ident: str) -> Any:
+    """An input that never broke anything: an anchor next to the bugs."""
+    return pytest.param(name, content, None, "", id=ident)
 
 
 CAP, CSV = "t.hrcap.jsonl", "t.csv"
 POLAR_OVERFLOW = b"Phone timestamp;HR [bpm]\n0001-01-01T00:00:00+01:00;120\n0001-01-01T00:00:01+01:00;121\n"
 KNOWN: list[Any] = [
     # fine today: anchors next to the bugs
-    pytest.param(CAP, capture_with('{"t": NaN, "hrm": "0650"}'), id="capture-t-nan"),
-    pytest.param(CAP, capture_with('{"t": -1e400, "hrm": "0650"}'), id="capture-t-minus-inf"),
-    pytest.param(CAP, capture_with('{"t": 1e9, "hrm": "0650"}'), id="capture-t-1e9"),
-    pytest.param(CAP, capture_with('{"t": 1.5, "link": []}'), id="capture-link-unhashable"),
-    pytest.param(CAP, capture_with('{"t": 1.5, "battery": 1e2}'), id="capture-battery-float"),
-    pytest.param(CSV, csv_with("1,120,-5"), id="csv-rr-negative"),
-    pytest.param("t.txt", b"Phone timestamp;HR [bpm]\n2024-01-01T00:00:00;nan\n", id="polar-bpm-nan"),
-    # bugs: each fails today with the exception named
+    fine(CAP, capture_with('{"t": NaN, "hrm": "0650"}'), "capture-t-nan"),
+    fine(CAP, capture_with('{"t": -1e400, "hrm": "0650"}'), "capture-t-minus-inf"),
+    fine(CAP, capture_with('{"t": 1e9, "hrm": "0650"}'), "capture-t-1e9"),
+    fine(CAP, capture_with('{"t": 1.5, "link": []}'), "capture-link-unhashable"),
+    fine(CAP, capture_with('{"t": 1.5, "battery": 1e2}'), "capture-battery-float"),
+    fine(CSV, csv_with("1,120,-5"), "csv-rr-negative"),
+    fine("t.txt", b"Phone timestamp;HR [bpm]\n2024-01-01T00:00:00;nan\n", "polar-bpm-nan"),
+    # bugs fuzzing found, fixed since: each names the exception it raised then
     found("t.hrcap.jsonl.gz", corrupt_gzip_capture(), "capture-gzip-corrupt",
           "capture.iter_capture: zlib.error from a corrupt .gz escapes (not a CaptureError)", zlib.error),
     found(CAP, capture_with('{"t": 1e400, "hrm": "0650"}'), "capture-t-inf",
@@ -480,13 +486,21 @@ KNOWN: list[Any] = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("name", "content"), KNOWN)
-def test_known_crashes(name: str, content: bytes, tmp_path: Path) -> None:
-    """Each input is refused with the documented error, or read into samples the engine can use."""
+@pytest.mark.parametrize(("name", "content", "raised", "reason"), KNOWN)
+def test_known_crashes(
+    name: str, content: bytes, raised: type[BaseException] | None, reason: str, tmp_path: Path
+) -> None:
+    """Each input is refused with the documented error, or read into samples the engine can use;
+    a bug fixed since that comes back is named."""
     path = tmp_path / name
     path.write_bytes(content)
-    if name.endswith((".hrcap.jsonl", ".hrcap.jsonl.gz")):
-        check_capture(path)
-        check_recording(path, needs_samples=False)
-    else:
-        check_recording(path)
+    try:
+        if name.endswith((".hrcap.jsonl", ".hrcap.jsonl.gz")):
+            check_capture(path)
+            check_recording(path, needs_samples=False)
+        else:
+            check_recording(path)
+    except BaseException as exc:
+        if raised is not None and isinstance(exc, raised):
+            pytest.fail(f"regression: {reason} ({type(exc).__name__}: {exc})")
+        raise
