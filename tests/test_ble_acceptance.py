@@ -82,7 +82,7 @@ def test_ten_minutes_three_dropouts_nothing_lost_or_duplicated_and_the_record_re
     assert rec.device["name"] == "Polar H10 8C4F1E2A" and rec.device["body_sensor_location"] == "chest"
     assert rec.samples == samples
     again = Session(setup())
-    for ev in rec.events:
-        again.ingest(ev)
+    for event in rec.events:
+        again.ingest(event)
     again.finish()
     assert again.summary() == summary

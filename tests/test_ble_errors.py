@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from bleak import BleakScanner
 from bleak.exc import BleakBluetoothNotAvailableError, BleakBluetoothNotAvailableReason, BleakDBusError
 
 from hrcoach.cli import main
-from hrcoach.sources import ble
 from hrcoach.sources.ble import FoundStrap, choose, explain
 
 
@@ -35,7 +35,7 @@ def test_no_bluetooth_is_one_line_exit_2(
     async def no_dbus(*_a: object, **_k: object) -> None:
         raise FileNotFoundError(2, "No such file or directory")
 
-    monkeypatch.setattr(ble.BleakScanner, "discover", no_dbus)
+    monkeypatch.setattr(BleakScanner, "discover", no_dbus)
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("hrcoach: Bluetooth unavailable:") and err.count("\n") == 1

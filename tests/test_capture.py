@@ -17,7 +17,7 @@ START = datetime(2026, 1, 5, 6, 30, tzinfo=UTC)
 
 @pytest.mark.parametrize("suffix", [".hrcap.jsonl", ".hrcap.jsonl.gz"])
 def test_write_then_read_round_trip(tmp_path: Path, suffix: str) -> None:
-    events = [
+    events: list[RawNotification | LinkChanged | BatteryRead] = [
         BatteryRead(0.5, 87),
         RawNotification(1.002, bytes.fromhex("163c1104")),
         LinkChanged(300.2, LinkState.DISCONNECTED, "link lost"),

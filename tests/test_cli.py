@@ -6,6 +6,7 @@ import gzip
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -98,8 +99,8 @@ def test_analyze_human_summary(capsys: pytest.CaptureFixture[str]) -> None:
     ],
 )
 def test_bad_input_is_one_line_exit_2(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], make, expected: str
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], make: Callable[[Path], Path], expected: str
+) -> None:
     path = make(tmp_path)
     assert main(["analyze", str(path), "--hrmax", "185"]) == 2
     err = capsys.readouterr().err

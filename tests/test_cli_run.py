@@ -14,6 +14,7 @@ from bleak.backends.scanner import BaseBleakScanner
 
 from hrcoach import paths
 from hrcoach.cli import live, main
+from hrcoach.sources import remembered
 from hrcoach.sources.ble import StrapSource
 from tests.conftest import stream
 from tests.fakeble import SimulatedAdapter, SimulatedStrap, script_from_capture
@@ -56,7 +57,7 @@ def test_run_records_a_capture_that_analyze_reads_to_the_same_summary(
 
     def make_source(args: argparse.Namespace, **hooks: Any) -> StrapSource:
         assert args.device is None
-        return ScriptedStrapSource(adapter, device=args.device, last_device=live.last_device(), **hooks)
+        return ScriptedStrapSource(adapter, device=args.device, last_device=remembered.last_device(), **hooks)
 
     monkeypatch.setattr(live, "make_source", make_source)
     record = tmp_path / "today.hrcap.jsonl.gz"
@@ -70,8 +71,8 @@ def test_run_records_a_capture_that_analyze_reads_to_the_same_summary(
     assert "Gaps        1 " in run_out  # the 15-s drop is not credited
     assert "(capture, Polar H10 8C4F1E2A," in analyze_out  # the header names the strap
     # and the strap is remembered for next time
-    remembered = json.loads((paths.data_dir() / "last_device.json").read_text())
-    assert remembered == {"name": "Polar H10 8C4F1E2A", "address": "C4:7C:8D:6A:1E:2A"}
+    kept = json.loads((paths.data_dir() / "last_device.json").read_text())
+    assert kept == {"name": "Polar H10 8C4F1E2A", "address": "C4:7C:8D:6A:1E:2A"}
 
 
 def test_run_refuses_an_unwritable_record_path_before_touching_bluetooth(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from garmin_fit_sdk import Decoder, Stream
@@ -133,7 +133,12 @@ def test_real_fit_import_then_export_fit_keeps_rr(
     assert main(["export", str(sid), "--format", "fit", "-o", str(tmp_path / "walk.fit")]) == 0
     messages, errors = Decoder(Stream.from_file(str(tmp_path / "walk.fit"))).read()
     assert not errors
-    rr = [x for m in messages.get("hrv_mesgs", []) for x in m["time"] if x is not None and x < 65]
+    rr = [
+        x
+        for m in messages.get("hrv_mesgs", [])
+        for x in cast(list[float | None], m["time"])
+        if x is not None and x < 65
+    ]
     assert len(rr) == sum(len(s.rr_ms) for s in load_recording(path).samples) > 0
 
 

@@ -41,8 +41,8 @@ def test_cues_never_flap(name: str) -> None:
     for a, b in itertools.pairwise(steer):
         assert b.t - a.t >= cooldown, f"{a} then {b}"
     confirms = [c.t for c in cues if c.kind is CueKind.IN_WINDOW]
-    for a, b in itertools.pairwise(confirms):
-        assert b - a >= SETUP.coach.confirm_cooldown_s
+    for ta, tb in itertools.pairwise(confirms):
+        assert tb - ta >= SETUP.coach.confirm_cooldown_s
     duration_h = max(1.0, (cues[-1].t if cues else 0) / 3600)
     assert len(cues) / duration_h <= 40  # a cue every 90 s at the very most, on average
     # a cue is never immediately contradicted

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from garmin_fit_sdk import Decoder, Profile, Stream
@@ -18,7 +18,7 @@ from garmin_fit_sdk import Decoder, Profile, Stream
 from hrcoach.capture import read_capture
 from hrcoach.models import HeartRateSample, SensorContact
 from hrcoach.sources.files import load_recording
-from hrcoach.store import export_common, exports
+from hrcoach.store import exports
 from hrcoach.store.exports import (
     EXPORTERS,
     SUFFIXES,
@@ -89,7 +89,7 @@ def decode_fit(data: bytes) -> tuple[dict[str, list[dict[str, Any]]], list[str]]
         mesg_listener=lambda num, _m: order.append(names[num])
     )
     assert errors == []
-    return messages, order
+    return cast(dict[str, list[dict[str, Any]]], messages), order
 
 
 def fit_bytes(session: ExportSession, **kw: Any) -> bytes:
@@ -198,7 +198,8 @@ def test_fit_reads_with_fitdecode(tmp_path: Path) -> None:
     path = tmp_path / "run.fit"
     session = fixture_session("rr_backlog")
     write_fit(session, path)
-    records, hrv = [], []
+    records: list[int | None] = []
+    hrv: list[float] = []
     with fitdecode.FitReader(str(path), check_crc=fitdecode.CrcCheck.ENABLED) as fit:
         for frame in fit:
             if isinstance(frame, fitdecode.FitDataMessage):
@@ -449,7 +450,7 @@ def test_failed_replace_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Monke
         raise OSError("disk full")
 
     target = tmp_path / f"run{SUFFIXES[fmt]}"
-    monkeypatch.setattr(export_common.os, "replace", boom)
+    monkeypatch.setattr("hrcoach.store.export_common.os.replace", boom)
     with pytest.raises(OSError, match="disk full"):
         EXPORTERS[fmt](small_session(), target)
     assert list(tmp_path.iterdir()) == []
@@ -458,7 +459,7 @@ def test_failed_replace_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Monke
 def test_failure_mid_write_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "run.hrcap.jsonl"
     target.write_text("the previous export\n")
-    real = exports.encode_measurement
+    real = exports.encode_measurement  # type: ignore[attr-defined]
     calls = 0
 
     def flaky(*args: Any, **kwargs: Any) -> bytes:

@@ -65,8 +65,8 @@ def test_stream_summary_as_checked_by_hand(name: str) -> None:
     for s in load_recording(stream(name)).samples:
         eng.ingest(s)
     eng.finish()
-    s = eng.summary()
-    assert (s.samples_total, s.rejected, s.gaps, s.bdnf_goal_met, s.max_bpm, s.rr_rejected) == (
+    got = eng.summary()
+    assert (got.samples_total, got.rejected, got.gaps, got.bdnf_goal_met, got.max_bpm, got.rr_rejected) == (
         samples,
         rejected,
         gaps,
@@ -74,8 +74,8 @@ def test_stream_summary_as_checked_by_hand(name: str) -> None:
         max_bpm,
         rr_rej,
     )
-    assert s.bdnf_s == pytest.approx(bdnf, abs=1.0)
-    assert s.anandamide_s == pytest.approx(ana, abs=1.0)
+    assert got.bdnf_s == pytest.approx(bdnf, abs=1.0)
+    assert got.anandamide_s == pytest.approx(ana, abs=1.0)
 
 
 def test_uint16_stream_really_uses_uint16_and_energy() -> None:

@@ -11,9 +11,11 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual.worker import WorkerFailed
 
@@ -375,7 +377,7 @@ async def test_s_opens_settings_and_a_saved_hrmax_recomputes_the_history(utc_clo
         hrmax.value = "170"
         await pilot.press("ctrl+s")
         screen = await loaded(pilot)
-        assert app.screen is screen and app.profile.hrmax == 170
+        assert app.screen is cast(Screen[Any], screen) and app.profile.hrmax == 170
         info = get_session(db.connect(), ids[-2])
         assert info is not None and info.summary is not None and info.summary.hrmax == 170
         # the summary opened from history goes back to it with h, not to a second history
@@ -384,4 +386,4 @@ async def test_s_opens_settings_and_a_saved_hrmax_recomputes_the_history(utc_clo
         assert isinstance(app.screen, SummaryScreen)
         await pilot.press("h")
         await pilot.pause()
-        assert app.screen is screen and len(app.screen_stack) == 2
+        assert app.screen is cast(Screen[Any], screen) and len(app.screen_stack) == 2

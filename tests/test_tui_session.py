@@ -201,8 +201,13 @@ def test_speakers(monkeypatch: pytest.MonkeyPatch) -> None:
     assert isinstance(speaker, Bell) and rings == [1] and note == ""
     assert isinstance(make_speaker("off", lambda: None)[0], Silent)
     found = {"espeak-ng": "/usr/bin/espeak-ng"}
-    assert speech_command("Ease off", found.get) == ["/usr/bin/espeak-ng", "-s", "165", "Ease off"]
-    assert speech_command("x", {}.get) is None
+    assert speech_command("Ease off", lambda name: found.get(name)) == [
+        "/usr/bin/espeak-ng",
+        "-s",
+        "165",
+        "Ease off",
+    ]
+    assert speech_command("x", lambda _name: None) is None
     monkeypatch.setattr("hrcoach.tui.speaker.shutil.which", found.get)
     assert isinstance(make_speaker("both", lambda: None)[0], Both)
     assert isinstance(make_speaker("speech", lambda: None)[0], Voice)

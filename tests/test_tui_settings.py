@@ -4,6 +4,8 @@ throwing edits away; and how it looks at 80×24 and 160×48."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import pytest
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -63,7 +65,7 @@ async def test_edit_and_save_writes_the_profile_and_returns_it() -> None:
         assert load_profile(paths.profile_path()) == expected
         assert app.profile == expected
         assert host.results == [expected]
-        assert app.screen is host
+        assert app.screen is cast(Screen[Any], host)
         assert [n.message for n in app._notifications] == ["Saved"]
     assert paths.profile_path().stat().st_mode & 0o777 == 0o600
 
@@ -132,7 +134,7 @@ async def test_escape_with_edits_asks_first() -> None:
         await pilot.pause()
         await pilot.press("y")
         await pilot.pause()
-        assert app.screen is host and host.results == [None]
+        assert app.screen is cast(Screen[Any], host) and host.results == [None]
         assert not paths.profile_path().exists() and app.profile == PROFILE
 
 
@@ -143,7 +145,7 @@ async def test_escape_without_edits_just_leaves() -> None:
         await type_into(pilot, "age", "42")  # typed back to what it was: no edit
         await pilot.press("escape")
         await pilot.pause()
-        assert app.screen is host and host.results == [None]
+        assert app.screen is cast(Screen[Any], host) and host.results == [None]
 
 
 async def test_every_profile_field_has_a_labelled_editor_with_its_description() -> None:
@@ -152,7 +154,7 @@ async def test_every_profile_field_has_a_labelled_editor_with_its_description() 
         await pilot.pause()
         for name, field in Profile.model_fields.items():
             row = app.screen.query_one(f"#row-{name}")
-            assert row.query_one(f"#f-{name}", Input | Select)
+            assert row.query(f"#f-{name}").filter("Input, Select")
             assert str(row.query_one(".field-help", Static).render()) == field.description
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
@@ -16,7 +17,7 @@ from hrcoach.store.log import SessionLog
 from hrcoach.tui.session_screen import SessionScreen
 from hrcoach.tui.speaker import Speaker, make_speaker
 
-ScreenFactory = Callable[["HrcoachApp"], Screen[None]]
+ScreenFactory = Callable[["HrcoachApp"], Screen[Any]]  # any first screen (settings returns a Profile)
 
 
 class HrcoachApp(App[None]):
