@@ -102,3 +102,19 @@ def test_on_the_screen_the_log_goes_to_the_data_folder() -> None:
     assert path == logs.default_file() and path.exists()
     logging.getLogger("hrcoach.ble").info("hello")
     assert "hello" in path.read_text()
+
+
+def test_control_characters_in_a_logged_message_are_escaped(tmp_path: Path) -> None:
+    log_file = tmp_path / "bt.log"
+    logs.setup(1, str(log_file), screen=False)
+    logging.getLogger("bleak.backends.bluezdbus.manager").warning("name %s", "HRC \x1b]52;c;aGk=\x07")
+    text = log_file.read_text()
+    assert "\x1b" not in text and "\x07" not in text
+    assert "name HRC \\x1b]52;c;aGk=\\x07" in text  # bleak's warnings are in the -v log, escaped
+
+
+def test_bleak_warnings_never_reach_the_terminal_unasked(capsys: pytest.CaptureFixture[str]) -> None:
+    import hrcoach  # noqa: F401  (installs the quiet handlers)
+
+    logging.getLogger("bleak.backends.bluezdbus.client").warning("Failed to cancel connection")
+    assert capsys.readouterr().err == ""

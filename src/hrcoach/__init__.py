@@ -4,5 +4,7 @@ import logging
 
 __version__ = "0.1.0"
 
-# silent unless `-v`/`--log-file` configures it (no last-resort output over the screen)
-logging.getLogger("hrcoach").addHandler(logging.NullHandler())
+# silent unless `-v`/`--log-file` configures it: no last-resort output over the screen, ours or
+# bleak's (whose messages may quote what a device sent)
+for _name in ("hrcoach", "bleak"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())

@@ -21,6 +21,17 @@ FORMAT = "%(asctime)s.%(msecs)03d %(levelname)-7s %(name)s: %(message)s"
 DATE = "%Y-%m-%d %H:%M:%S"
 
 
+class SafeFormatter(logging.Formatter):
+    """Control characters in a message (a device's name quoted by bleak, say) are written as
+    escapes, so reading the log in a terminal cannot be an attack."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        return "".join(
+            ch if ch == "\n" or (ch.isprintable() and ch != "\x7f") else f"\\x{ord(ch):02x}" for ch in text
+        )
+
+
 class LogFileError(Exception):
     """The log file cannot be opened; the message says which and why."""
 
@@ -47,15 +58,14 @@ def setup(verbose: int, log_file: str | None, *, screen: bool) -> Path | None:
         paths.ensure_private_dir(target.parent)
     stream = _open(target) if target is not None else sys.stderr
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(logging.Formatter(FORMAT, DATE))
+    handler.setFormatter(SafeFormatter(FORMAT, DATE))
     level = logging.DEBUG if verbose >= 2 else logging.INFO
     ours = logging.getLogger("hrcoach")
     ours.setLevel(level)
     ours.addHandler(handler)
-    if verbose >= 2:
-        bleak = logging.getLogger("bleak")
-        bleak.setLevel(logging.DEBUG)
-        bleak.addHandler(handler)
+    bleak = logging.getLogger("bleak")  # its warnings with -v, everything with -vv
+    bleak.setLevel(logging.DEBUG if verbose >= 2 else logging.WARNING)
+    bleak.addHandler(handler)
     from hrcoach import __version__
 
     ours.info(
