@@ -162,3 +162,17 @@ def test_help_never_imports_textual_or_bleak() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_profile_set_with_an_unwritable_config_is_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hrcoach import paths
+
+    def refuse(path: Path, data: bytes) -> None:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(paths, "write_private", refuse)
+    assert main(["profile", "set", "age", "40"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "profile.toml: cannot write the profile (Permission denied)" in err

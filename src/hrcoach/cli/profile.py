@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from hrcoach import paths
+from hrcoach.cli import UsageError
 from hrcoach.config import Profile, ProfileError, load_profile, profile_toml, set_field
 from hrcoach.engine.zones import hrmax_in_force
 
@@ -30,7 +31,10 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "set":
         first_time = not path.exists()
         prof = set_field(prof, path, args.key, args.value)
-        paths.write_private(path, profile_toml(prof))
+        try:
+            paths.write_private(path, profile_toml(prof))
+        except OSError as exc:
+            raise UsageError(f"{path}: cannot write the profile ({exc.strerror or exc})") from None
         if first_time:
             print(NOTICE)
         _recompute_history()
