@@ -199,3 +199,19 @@ def test_snapshot_discard_question(snap_compare: object, fixed_home: None) -> No
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)  # type: ignore[operator]
+
+
+def test_field_messages_come_from_pydantics_error_types_not_its_wording() -> None:
+    from pathlib import Path
+
+    from hrcoach.config import ProfileError
+    from hrcoach.tui.settings_screen import field_message
+
+    path = Path("/p.toml")
+    odd = "/p.toml: age: wording pydantic may change"  # what matters is the kind
+    assert (
+        field_message(ProfileError(odd, kind="greater_than_equal"), path, "age") == "Must be from 10 to 100."
+    )
+    assert field_message(ProfileError(odd, kind="int_parsing"), path, "age") == "Must be a whole number."
+    assert field_message(ProfileError(odd, kind="float_parsing"), path, "goal_min") == "Must be a number."
+    assert field_message(ProfileError(odd), path, "age") == "wording pydantic may change"

@@ -11,7 +11,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 
 class ProfileError(ValueError):
-    """A profile that cannot be used; the message names the file and the field."""
+    """A profile that cannot be used; the message names the file and the field. `kind` is
+    pydantic's error type when a value was refused (e.g. "greater_than_equal", "int_parsing")."""
+
+    def __init__(self, message: str, kind: str = "") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 class Profile(BaseModel):
@@ -39,10 +44,10 @@ class Profile(BaseModel):
     )
 
 
-def _describe(path: Path, exc: ValidationError) -> str:
+def _refused(path: Path, exc: ValidationError) -> ProfileError:
     err = exc.errors()[0]
     field = ".".join(str(p) for p in err["loc"]) or "profile"
-    return f"{path}: {field}: {err['msg']}"
+    return ProfileError(f"{path}: {field}: {err['msg']}", kind=str(err["type"]))
 
 
 def load_profile(path: Path) -> Profile:
@@ -60,7 +65,7 @@ def load_profile(path: Path) -> Profile:
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:
-        raise ProfileError(_describe(path, exc)) from None
+        raise _refused(path, exc) from None
 
 
 def profile_toml(profile: Profile) -> bytes:
@@ -78,4 +83,4 @@ def set_field(profile: Profile, path: Path, key: str, value: str) -> Profile:
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:
-        raise ProfileError(_describe(path, exc)) from None
+        raise _refused(path, exc) from None

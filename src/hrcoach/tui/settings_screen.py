@@ -77,13 +77,19 @@ def field_message(exc: ProfileError, path: Path, key: str) -> str:
     """The part of a `set_field` error that belongs under the field, said plainly."""
     message = str(exc).removeprefix(f"{path}: ").removeprefix(f"{key}: ")
     low, high = bounds(key)
-    if message.startswith(("Input should be greater than", "Input should be less than")) and low is not None:
+    if exc.kind in OUT_OF_RANGE and low is not None:
         return f"Must be from {low:g} to {high:g}." if high is not None else f"Must be {low:g} or more."
-    if message.startswith("Input should be a valid integer"):
+    if exc.kind in NOT_WHOLE:
         return "Must be a whole number."
-    if message.startswith("Input should be a valid number"):
+    if exc.kind in NOT_NUMBER:
         return "Must be a number."
     return message
+
+
+# pydantic's error types (stable across its versions and languages, unlike its messages)
+OUT_OF_RANGE = {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}
+NOT_WHOLE = {"int_parsing", "int_from_float", "int_type"}
+NOT_NUMBER = {"float_parsing", "float_type", "finite_number"}
 
 
 def bounds(key: str) -> tuple[float | None, float | None]:
