@@ -15,6 +15,7 @@ from enum import IntEnum, StrEnum
 
 from hrcoach.engine.accounting import Tally
 from hrcoach.engine.live import Reading
+from hrcoach.engine.summary import clock
 from hrcoach.engine.zones import BDNF, Window
 from hrcoach.models import LinkState
 from hrcoach.protocol import SensorContact
@@ -81,11 +82,6 @@ class CoachParams:
     artifact_window: int = 20
     artifact_ratio: float = 0.5
     previous_best_hold_s: float | None = None
-
-
-def _mmss(seconds: float) -> str:
-    s = int(seconds)
-    return f"{s // 60}:{s % 60:02d}"
 
 
 @dataclass
@@ -288,7 +284,7 @@ class Coach:
                     t,
                     CueKind.SAFETY,
                     Priority.SAFETY,
-                    f"Above {self.p.safety_pct:.0f} % HRmax for {_mmss(t - self.safety_since)}: "
+                    f"Above {self.p.safety_pct:.0f} % HRmax for {clock(t - self.safety_since)}: "
                     "slow down now",
                 )
             ]
@@ -328,7 +324,7 @@ class Coach:
                         t,
                         CueKind.GOAL,
                         Priority.INFO,
-                        f"Goal reached: {_mmss(mark)} in the BDNF window",
+                        f"Goal reached: {clock(mark)} in the BDNF window",
                     )
                 )
             else:
@@ -345,7 +341,7 @@ class Coach:
             if self.next_milestone_s > self.p.goal_s > mark:
                 self.next_milestone_s = self.p.goal_s
         best = self.p.previous_best_hold_s
-        hold = tally.bdnf_hold if self.p.window.name == "bdnf" else tally.anandamide_hold
+        hold = tally.hold(self.p.window.name)
         if best is not None and best > 0 and not self.hold_record_said and hold.current_ms / 1000 > best:
             self.hold_record_said = True
             cues.append(
@@ -353,7 +349,7 @@ class Coach:
                     t,
                     CueKind.HOLD_RECORD,
                     Priority.INFO,
-                    f"New longest hold: past your best of {_mmss(best)}",
+                    f"New longest hold: past your best of {clock(best)}",
                 )
             )
         if not self.fuel_said and elapsed >= self.p.fuel_at_s:

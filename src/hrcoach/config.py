@@ -9,6 +9,8 @@ from typing import Any, Literal
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+NOTICE = "hrcoach is a training coach, not a medical device: stop and seek advice if you feel unwell."
+
 
 class ProfileError(ValueError):
     """A profile that cannot be used; the message names the file and the field. `kind` is

@@ -138,8 +138,7 @@ class Session:
         self.cues += cues
         no_signal = self.no_signal(t)
         smooth = None if no_signal else self.engine.smooth_bpm
-        target = self.setup.coach.window.name
-        hold = tally.bdnf_hold if target == "bdnf" else tally.anandamide_hold
+        hold = tally.hold(self.setup.coach.window.name)
         return Tick(
             t=t,
             readings=tuple(readings),

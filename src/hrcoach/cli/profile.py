@@ -6,10 +6,8 @@ import argparse
 
 from hrcoach import paths
 from hrcoach.cli import UsageError
-from hrcoach.config import Profile, ProfileError, load_profile, profile_toml, set_field
+from hrcoach.config import NOTICE, Profile, ProfileError, load_profile, profile_toml, set_field
 from hrcoach.engine.zones import hrmax_in_force
-
-NOTICE = "hrcoach is a training coach, not a medical device: stop and seek advice if you feel unwell."
 
 
 def show(prof: Profile) -> str:

@@ -75,6 +75,10 @@ class Tally:
     bdnf_hold: Hold = field(default_factory=lambda: Hold(BDNF))
     anandamide_hold: Hold = field(default_factory=lambda: Hold(ANANDAMIDE))
 
+    def hold(self, window: str) -> Hold:
+        """The hold of the window named `window` ("bdnf" or "anandamide")."""
+        return self.bdnf_hold if window == "bdnf" else self.anandamide_hold
+
     def add(self, ms: int, bpm: int, zone: int, in_bdnf: bool, in_ana: bool) -> int:
         """Account an accepted sample, whose zone and window membership the caller has worked
         out once (`zone_of`, `Window.contains`); returns the milliseconds credited (-1 for a gap)."""

@@ -20,10 +20,9 @@ from textual.widgets import Button, ContentSwitcher, Footer, Input, LoadingIndic
 from textual.widgets.option_list import Option
 
 from hrcoach import paths
-from hrcoach.config import Profile
+from hrcoach.config import NOTICE, Profile
 from hrcoach.sources import remembered
 from hrcoach.tui.settings_screen import (
-    NOTICE,
     FieldRow,
     apply,
     hrcoach_app,

@@ -21,14 +21,13 @@ from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from hrcoach import paths
-from hrcoach.config import Profile, ProfileError, profile_toml, set_field
+from hrcoach.config import NOTICE, Profile, ProfileError, profile_toml, set_field
 from hrcoach.engine.zones import FORMULA_EQUATION, FORMULA_TEXT, WINDOWS, Formula, hrmax_in_force
 from hrcoach.tui.dialogs import DiscardChangesScreen
 
 if TYPE_CHECKING:
     from hrcoach.tui.app import HrcoachApp
 
-NOTICE = "hrcoach is a training coach, not a medical device: stop and seek advice if you feel unwell."
 
 LABELS = {
     "age": "Age",
