@@ -18,6 +18,15 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+@pytest.fixture(autouse=True)
+def _no_cursor_blink(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An Input's cursor stays shown: a snapshot taken on a blink's off phase differs for no
+    reason (seen under load)."""
+    from textual.widgets import Input
+
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+
+
 def stream(name: str) -> Path:
     return STREAMS / f"{name}.hrcap.jsonl"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hrcoach.config import Profile
-from hrcoach.session import SessionSetup
+from hrcoach.session import Session, SessionSetup
 from hrcoach.sources.feeds import Feed, ReplayFeed
 from hrcoach.sources.files import load_recording
 from hrcoach.store import db
@@ -19,7 +19,7 @@ from hrcoach.tui.dialogs import ConfirmEndScreen, HelpScreen
 from hrcoach.tui.panels import CueBanner, LinkStatus, WindowClocks
 from hrcoach.tui.session_screen import SessionScreen
 from hrcoach.tui.speaker import Bell, Both, Silent, Voice, make_speaker, speech_command
-from hrcoach.tui.summary_screen import SummaryScreen
+from hrcoach.tui.summary_screen import SessionResult, SummaryScreen
 from tests.conftest import stream
 from tests.tuifakes import Ears, HeldFeed
 
@@ -238,14 +238,32 @@ def test_voice_runs_the_command_and_cuts_off_the_previous_one(monkeypatch: pytes
     assert [c[-1] for c in started] == ["one", "two"] and first is not None and first.terminated  # type: ignore[attr-defined]
 
 
-@pytest.fixture
-def fixed_home(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Snapshots show where the session was saved: one fixed, emptied home for them."""
-    import shutil
+def summary_app(name: str) -> HrcoachApp:
+    """The summary screen of a whole recording, built directly: the session computed as the
+    live screen computes it (its trace from every tick's accepted readings, not the last held
+    one's), without replaying it through the screen. The saved-to line is fixed text, so the
+    picture does not depend on where a test's home is."""
+    session = Session(SETUP)
+    trace: list[tuple[float, float]] = []
+    for ev in load_recording(stream(name)).events:
+        trace += [(r.t, float(r.sample.bpm)) for r in session.ingest(ev).readings if r.accepted]
+    session.finish()
+    result = SessionResult(
+        summary=session.summary(),
+        cues=[(c.t - (session.t0 or 0.0), c.message) for c in session.cues],
+        trace=trace,
+        where=SAVED_TO,
+        session_id=1,
+    )
+    return HrcoachApp(
+        lambda app: SummaryScreen(result, window=SETUP.coach.window), profile=PROFILE, speaker=Ears()
+    )
 
-    home = Path("/tmp/hrcoach-snapshot-home")
-    shutil.rmtree(home, ignore_errors=True)
-    monkeypatch.setenv("HRCOACH_HOME", str(home))
+
+SAVED_TO = (
+    "Saved as session 1 (`hrcoach show 1`, `hrcoach export 1`) in "
+    "/tmp/hrcoach-snapshot-home/data/hrcoach.sqlite3"
+)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
@@ -261,26 +279,33 @@ def test_snapshot_session(snap_compare: object, size: tuple[int, int]) -> None:
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
-def test_snapshot_summary(snap_compare: object, size: tuple[int, int], fixed_home: None) -> None:
+def test_snapshot_summary(snap_compare: object, size: tuple[int, int]) -> None:
+    assert snap_compare(summary_app("intervals_overshoot"), terminal_size=size)  # type: ignore[operator]
+
+
+def test_snapshot_summary_cues_behind_c(snap_compare: object) -> None:
+    app = summary_app("intervals_overshoot")
+    assert snap_compare(app, terminal_size=(80, 24), press=["c"])  # type: ignore[operator]
+
+
+async def test_the_summary_built_directly_is_the_one_a_replay_ends_on() -> None:
+    """What the snapshots above rest on: the screen's own session gives the same result."""
     feed = HeldFeed(load_recording(stream("intervals_overshoot")).events)
-
-    async def run_before(pilot: object) -> None:
-        await pilot.app.workers.wait_for_complete()  # type: ignore[attr-defined]
-        await pilot.pause(0.1)  # type: ignore[attr-defined]
-
-    assert snap_compare(app_for(feed), terminal_size=size, run_before=run_before)  # type: ignore[operator]
-
-
-def test_snapshot_summary_cues_behind_c(snap_compare: object, fixed_home: None) -> None:
-    feed = HeldFeed(load_recording(stream("intervals_overshoot")).events)
-
-    async def run_before(pilot: object) -> None:
-        await pilot.app.workers.wait_for_complete()  # type: ignore[attr-defined]
-        await pilot.pause(0.1)  # type: ignore[attr-defined]
-        await pilot.press("c")  # type: ignore[attr-defined]
-        await pilot.pause(0.1)  # type: ignore[attr-defined]
-
-    assert snap_compare(app_for(feed), terminal_size=(80, 24), run_before=run_before)  # type: ignore[operator]
+    app = app_for(feed)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        live = app.screen.result
+    direct = summary_app("intervals_overshoot")
+    async with direct.run_test(size=(80, 24)):
+        built = direct.screen
+        assert isinstance(built, SummaryScreen)
+        assert (built.result.summary, built.result.cues, built.result.trace) == (
+            live.summary,
+            live.cues,
+            live.trace,
+        )
 
 
 @pytest.mark.parametrize("key", ["question_mark", "q"])
