@@ -99,10 +99,6 @@ class Driver:
         self.dropped_while_paused = 0
 
     @property
-    def live(self) -> bool:
-        return any(f.live for f in self.feeds)
-
-    @property
     def t(self) -> float:
         """Session time of the latest tick (0 before the first)."""
         return self.last_tick.t if self.last_tick else 0.0
