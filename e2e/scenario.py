@@ -27,6 +27,7 @@ import sqlite3
 import sys
 import time
 from array import array
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -261,41 +262,48 @@ async def scenario(args: argparse.Namespace, rep: Report) -> None:
         say(f"streaming (first notification {strap.sent[0].mono - t_run:.1f} s after run started)")
         await stream(strap, STREAM_S, "before (a)")
 
+        async def silence(
+            case: str,
+            letter: str,
+            begin: Callable[[], Awaitable[str]],
+            quiet_s: float,
+            end: Callable[[], Awaitable[None]],
+            again: str,
+            back_word: str,
+        ) -> None:
+            """One silence: `begin` it (saying what happened), wait, `end` it, and note when
+            hrcoach is back; then stream again."""
+            last = strap.sent[-1]
+            say(f"({letter}) {await begin()}")
+            await asyncio.sleep(quiet_s)
+            await end()
+            back = time.monotonic()
+            ok = await wait_resumed(strap, back, f"{again} after ({letter})")
+            silences.append({"case": case, "last": last, "back": back, "resumed": ok})
+            say(f"({letter}) {back_word if ok else 'NOT ' + back_word}")
+            await stream(strap, STREAM_S, f"after ({letter})")
+
+        async def drop() -> str:
+            await strap.drop_link()
+            return f"strap dropped the link; silent {QUIET_S:.0f} s"
+
+        async def pause() -> str:
+            strap.pause()
+            return f"strap stopped notifying for {PAUSE_S:.0f} s"
+
+        async def resume() -> None:
+            strap.resume()
+
+        async def leave() -> str:
+            timeout = await strap.leave()
+            return f"strap out of range for {QUIET_S:.0f} s (supervision timeout {timeout:.2f} s)"
+
         # (a) the strap drops the link, silent for QUIET_S
-        last = strap.sent[-1]
-        await strap.drop_link()
-        say(f"(a) strap dropped the link; silent {QUIET_S:.0f} s")
-        await asyncio.sleep(QUIET_S)
-        await strap.advertise()
-        back = time.monotonic()
-        ok = await wait_resumed(strap, back, "reconnect after (a)")
-        silences.append({"case": "drop", "last": last, "back": back, "resumed": ok})
-        say(f"(a) {'reconnected' if ok else 'NOT reconnected'}")
-        await stream(strap, STREAM_S, "after (a)")
-
-        # (b) link up, no notification for PAUSE_S
-        last = strap.sent[-1]
-        strap.pause()
-        say(f"(b) strap stopped notifying for {PAUSE_S:.0f} s")
-        await asyncio.sleep(PAUSE_S - 1.0)  # the notifier is 1 s behind the last beat already
-        strap.resume()
-        back = time.monotonic()
-        ok = await wait_resumed(strap, back, "resume after (b)")
-        silences.append({"case": "stale", "last": last, "back": back, "resumed": ok})
-        say(f"(b) {'resumed' if ok else 'NOT resumed'}")
-        await stream(strap, STREAM_S, "after (b)")
-
+        await silence("drop", "a", drop, QUIET_S, strap.advertise, "reconnect", "reconnected")
+        # (b) link up, no notification for PAUSE_S (the notifier is 1 s behind the last beat already)
+        await silence("stale", "b", pause, PAUSE_S - 1.0, resume, "resume", "resumed")
         # (c) out of range, no disconnect: the supervision timeout ends the link
-        last = strap.sent[-1]
-        timeout = await strap.leave()
-        say(f"(c) strap out of range for {QUIET_S:.0f} s (supervision timeout {timeout:.2f} s)")
-        await asyncio.sleep(QUIET_S)
-        await strap.come_back()
-        back = time.monotonic()
-        ok = await wait_resumed(strap, back, "reconnect after (c)")
-        silences.append({"case": "out_of_range", "last": last, "back": back, "resumed": ok})
-        say(f"(c) {'reconnected' if ok else 'NOT reconnected'}")
-        await stream(strap, STREAM_S, "after (c)")
+        await silence("out_of_range", "c", leave, QUIET_S, strap.come_back, "reconnect", "reconnected")
     except RuntimeError as exc:
         say(f"scenario cut short: {exc}")
     finally:
