@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,6 +34,13 @@ def app_for(feed: Feed, ears: Ears | None = None) -> HrcoachApp:
 
 def held(name: str, hold_at: float) -> HeldFeed:
     return HeldFeed(load_recording(stream(name)).events, hold_at=hold_at)
+
+
+async def held_still(pilot: Any, feed: HeldFeed, played: int) -> None:
+    """Until `feed` has played `played` events and the screen shows it held: the log's writer
+    thread, outrun by the flat-out replay, has caught up (the status line says nothing of it)."""
+    while feed.played < played or "behind" in status(pilot.app):
+        await pilot.pause(0.02)
 
 
 def status(app: HrcoachApp) -> str:
@@ -271,8 +279,7 @@ def test_snapshot_session(snap_compare: object, size: tuple[int, int]) -> None:
     feed = held("steady_35min", hold_at=760)
 
     async def run_before(pilot: object) -> None:
-        while feed.played < 750:
-            await pilot.pause(0.01)  # type: ignore[attr-defined]
+        await held_still(pilot, feed, 750)
         await pilot.pause(0.1)  # type: ignore[attr-defined]
 
     assert snap_compare(app_for(feed), terminal_size=size, run_before=run_before)  # type: ignore[operator]
@@ -313,8 +320,7 @@ def test_snapshot_dialogs(snap_compare: object, key: str) -> None:
     feed = held("steady_35min", hold_at=400)
 
     async def run_before(pilot: object) -> None:
-        while feed.played < 390:
-            await pilot.pause(0.01)  # type: ignore[attr-defined]
+        await held_still(pilot, feed, 390)
         await pilot.press(key)  # type: ignore[attr-defined]
         await pilot.pause(0.1)  # type: ignore[attr-defined]
 

@@ -150,6 +150,15 @@ class Driver:
             return ""
         return self.log.end(self.session)
 
+    async def save(self) -> str:
+        """`finish()` for the event loop: the session is finished here, and the log's last commit
+        (which may wait for another writer) runs in a thread."""
+        self.resume()
+        last = self.session.finish()
+        if self.log is None:
+            return ""
+        return await asyncio.to_thread(self.log.save, last, self.session.summary())
+
     async def close(self) -> None:
         for f in self.feeds:
             await f.close()

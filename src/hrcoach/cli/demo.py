@@ -82,7 +82,9 @@ def run(args: argparse.Namespace) -> int:
         f"hrcoach demo: {rec.device.get('name', 'strap')} recording at {args.speed:g}x, "
         f"HRmax {setup.params.hrmax} bpm ({setup.hrmax_source}). Ctrl-C stops."
     )
-    log = SessionLog.for_session("demo", setup, feed.started_at, device=rec.device, source_path="demo")
+    log = SessionLog.for_session(
+        "demo", setup, feed.started_at, device=rec.device, source_path="demo", background=args.speed > 0
+    )
     play_logged(feed, setup, log)
     return 0
 

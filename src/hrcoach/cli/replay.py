@@ -23,7 +23,12 @@ def run(args: argparse.Namespace) -> int:
         session_app(feed, setup, prof).run()
         return 0
     log = SessionLog.for_session(
-        "replay", setup, feed.started_at, device=rec.device, source_path=str(Path(args.file).resolve())
+        "replay",
+        setup,
+        feed.started_at,
+        device=rec.device,
+        source_path=str(Path(args.file).resolve()),
+        background=args.speed > 0,  # flat out, no one waits on the screen: write in step order
     )
     print(
         f"hrcoach replay: {Path(rec.path).name} ({rec.format}) at {args.speed:g}x, "

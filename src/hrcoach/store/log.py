@@ -3,9 +3,16 @@
 `SessionLog.record(event, tick)` queues the rows of each step: a sample row per engine reading
 (with its verdict), an event row per link change, battery read or malformed frame, a cue row per
 cue. Rows are committed whenever a second of session time has passed since the last commit, and
-at `finish()`. When the database cannot be written (read-only folder, full disk) the rows stay
-queued, `error` says why in one line, and each later commit tries again: the coaching goes on,
-and nothing is dropped while the process lives.
+at `finish()`. When the database cannot be written (read-only folder, full disk, another
+process holding the write lock) the rows stay queued, `error` says why in one line, and each
+later commit tries again: the coaching goes on, and nothing is dropped while the process lives.
+
+The live path never waits on the disk: with `background=True` (what `for_session` gives unless
+told otherwise) the commits run on a writer thread with a short busy timeout, so another process
+holding the write lock makes a commit fail fast and be retried, never stalls the caller;
+`record()` only queues rows and wakes the writer. `finish()` waits for the last commit (with a
+longer busy timeout), so call it off the event loop. A flat-out replay in the terminal has no
+one waiting on it and writes in the caller (`background=False`): the same rows, in step order.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import json
 import os
 import socket
 import sqlite3
+import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,6 +35,50 @@ from hrcoach.store.records import SampleRow, StoredSetup, sample_row, utc_text
 
 Connect = Callable[[], sqlite3.Connection]
 RETRY_EVERY_S = 5.0  # after a failed write, session seconds before trying again
+LIVE_BUSY_MS = 250  # the writer thread's busy timeout: a locked log is retried, not waited on
+FINAL_BUSY_MS = 10_000  # the last commit waits longer for another writer to finish
+
+
+class _Writer:
+    """The log's writer thread: runs `write` once for any number of requests made while it was
+    busy, never blocking whoever asks."""
+
+    def __init__(self, write: Callable[[], bool]) -> None:
+        self._write = write
+        self._cond = threading.Condition()
+        self._asked = 0
+        self._done = 0
+        self._stop = False
+        self._thread = threading.Thread(target=self._run, name="hrcoach-log-writer", daemon=True)
+        self._thread.start()
+
+    def ask(self) -> int:
+        with self._cond:
+            self._asked += 1
+            self._cond.notify_all()
+            return self._asked
+
+    def wait(self, ticket: int) -> None:
+        with self._cond:
+            self._cond.wait_for(lambda: self._done >= ticket)
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify_all()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._asked > self._done or self._stop)
+                if self._asked == self._done:
+                    return
+                target = self._asked
+            self._write()
+            with self._cond:
+                self._done = target
+                self._cond.notify_all()
 
 
 class SessionLog:
@@ -41,6 +93,7 @@ class SessionLog:
         connect: Connect | None = None,
         path: Path | None = None,
         commit_every_s: float = 1.0,
+        background: bool = False,
     ) -> None:
         self.origin = origin
         self.started_at = started_at
@@ -61,6 +114,14 @@ class SessionLog:
         self._queue_cues: list[tuple[float, str, str]] = []
         self._last_commit_t = 0.0
         self._retry_at = 0.0
+        self._lock = threading.Lock()  # the queues, between the caller and the writer thread
+        self._in_flight = 0  # rows taken by a write that has not finished
+        self._device_dirty = False
+        self._background = background
+        self._writer: _Writer | None = None
+        self._busy_ms = LIVE_BUSY_MS if background else None  # applied by the writer before a commit
+        self._oldest_queued: float | None = None  # session time of the oldest queued row
+        self._oldest_in_flight: float | None = None  # ... of the oldest row being written
 
     @classmethod
     def for_session(
@@ -72,6 +133,7 @@ class SessionLog:
         device: dict[str, Any] | None = None,
         source_path: str | None = None,
         path: Path | None = None,
+        background: bool = True,
     ) -> SessionLog:
         """The log of a session coached against `setup`."""
         return cls(
@@ -81,72 +143,117 @@ class SessionLog:
             device=device,
             source_path=source_path,
             path=path,
+            background=background,
         )
+
+    def behind_s(self, t: float) -> float:
+        """How far the disk is behind session time `t`: 0 when every row up to a second ago is
+        written (the usual commit cadence), else the age of the oldest row still waiting."""
+        with self._lock:
+            oldest = self._oldest_in_flight if self._oldest_in_flight is not None else self._oldest_queued
+        return 0.0 if oldest is None else max(0.0, t - oldest)
 
     @property
     def pending(self) -> int:
         """Rows not yet on disk."""
-        return len(self._queue_samples) + len(self._queue_events) + len(self._queue_cues)
+        with self._lock:
+            queued = len(self._queue_samples) + len(self._queue_events) + len(self._queue_cues)
+            return queued + self._in_flight
 
     def set_device(self, device: dict[str, Any]) -> None:
-        self.device = device
-        if self._conn is not None and self.session_id is not None:
-            try:
-                self._conn.execute(
-                    "UPDATE sessions SET device = ? WHERE id = ?", (json.dumps(device), self.session_id)
-                )
-            except sqlite3.Error as exc:
-                self.error = db.explain(exc, self.path)
+        """Name the device (written with the next commit)."""
+        with self._lock:
+            self.device = device
+            self._device_dirty = True
 
     def record(self, event: Event | None, tick: Tick) -> None:
         """Queue the rows of one step (`event` None for `Session.finish()`'s tick); commit when a
         second of session time has passed since the last commit."""
-        for r in tick.readings:
-            self._queue_samples.append((self._seq, r.sample, r.reason))
-            self._seq += 1
-            self.samples += 1
-        if isinstance(event, LinkChanged):
-            self._queue_events.append((event.t, "link", event.state.value))
-        elif isinstance(event, BatteryRead):
-            self._queue_events.append((event.t, "battery", str(event.percent)))
-        elif isinstance(event, MalformedFrame):
-            note = "" if event.count == 1 else f" ({event.count} frames)"
-            self._queue_events.append((event.t, "malformed", event.data.hex() + note))
-        for cue in tick.cues:
-            self._queue_cues.append((cue.t, cue.kind.value, cue.message))
+        with self._lock:
+            for r in tick.readings:
+                self._queue_samples.append((self._seq, r.sample, r.reason))
+                self._seq += 1
+                self.samples += 1
+            if isinstance(event, LinkChanged):
+                self._queue_events.append((event.t, "link", event.state.value))
+            elif isinstance(event, BatteryRead):
+                self._queue_events.append((event.t, "battery", str(event.percent)))
+            elif isinstance(event, MalformedFrame):
+                note = "" if event.count == 1 else f" ({event.count} frames)"
+                self._queue_events.append((event.t, "malformed", event.data.hex() + note))
+            for cue in tick.cues:
+                self._queue_cues.append((cue.t, cue.kind.value, cue.message))
+            if self._oldest_queued is None and (
+                self._queue_samples or self._queue_events or self._queue_cues
+            ):
+                self._oldest_queued = tick.t
         t = tick.t
         if t - self._last_commit_t >= self._commit_every and (self.error is None or t >= self._retry_at):
             self._last_commit_t = t
-            if not self.flush():
+            if self._background:
+                self._retry_at = t + RETRY_EVERY_S  # if this commit fails, the next try is then
+                self._wake()
+            elif not self.flush():
                 self._retry_at = t + RETRY_EVERY_S
 
     def lap(self, t: float) -> None:
         """Mark a lap at session time `t` (written with the next commit)."""
-        self._queue_events.append((t, "lap", ""))
+        with self._lock:
+            self._queue_events.append((t, "lap", ""))
+            if self._oldest_queued is None:
+                self._oldest_queued = t
+
+    def _wake(self) -> int:
+        if self._writer is None:
+            self._writer = _Writer(self._write)
+        return self._writer.ask()
 
     def flush(self) -> bool:
-        """Write every queued row in one transaction. Returns whether it worked."""
+        """Write every queued row in one transaction (on the writer thread in the background,
+        waiting for it). Returns whether it worked."""
+        if self._background:
+            ticket = self._wake()
+            assert self._writer is not None
+            self._writer.wait(ticket)
+            return self.error is None
+        return self._write()
+
+    def _write(self) -> bool:
+        with self._lock:
+            samples, events, cues = self._queue_samples, self._queue_events, self._queue_cues
+            self._queue_samples, self._queue_events, self._queue_cues = [], [], []
+            self._in_flight = len(samples) + len(events) + len(cues)
+            device = json.dumps(self.device) if self._device_dirty else None
+            self._device_dirty = False
+            self._oldest_in_flight, self._oldest_queued = self._oldest_queued, None
         try:
             conn = self._open()
+            if self._busy_ms is not None:
+                conn.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
             sid = self.session_id
             assert sid is not None
-            rows: list[SampleRow] = [
-                sample_row(sid, seq, s, reason) for seq, s, reason in self._queue_samples
-            ]
+            rows: list[SampleRow] = [sample_row(sid, seq, s, reason) for seq, s, reason in samples]
             with db.transaction(conn):
                 conn.executemany("INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-                conn.executemany(
-                    "INSERT INTO events VALUES (?, ?, ?, ?)", [(sid, *e) for e in self._queue_events]
-                )
-                conn.executemany(
-                    "INSERT INTO cues VALUES (?, ?, ?, ?)", [(sid, *c) for c in self._queue_cues]
-                )
+                conn.executemany("INSERT INTO events VALUES (?, ?, ?, ?)", [(sid, *e) for e in events])
+                conn.executemany("INSERT INTO cues VALUES (?, ?, ?, ?)", [(sid, *c) for c in cues])
+                if device is not None:
+                    conn.execute("UPDATE sessions SET device = ? WHERE id = ?", (device, sid))
         except (sqlite3.Error, OSError, db.StoreError) as exc:
+            with self._lock:  # back in front of whatever came meanwhile: nothing lost, order kept
+                self._queue_samples[:0] = samples
+                self._queue_events[:0] = events
+                self._queue_cues[:0] = cues
+                self._in_flight = 0
+                self._device_dirty = self._device_dirty or device is not None
+                if self._oldest_in_flight is not None:
+                    self._oldest_queued = self._oldest_in_flight
+                self._oldest_in_flight = None
             self.error = str(exc) if isinstance(exc, db.StoreError) else db.explain(exc, self.path)
             return False
-        self._queue_samples.clear()
-        self._queue_events.clear()
-        self._queue_cues.clear()
+        with self._lock:
+            self._in_flight = 0
+            self._oldest_in_flight = None
         self.error = None
         return True
 
@@ -174,6 +281,8 @@ class SessionLog:
         """Write what is queued and close the session with its summary. Returns whether it is saved."""
         if self.samples == 0 and self.session_id is None:
             return True  # nothing measured and nothing written: no log to open, no row to delete
+        if self._background:
+            self._busy_ms = FINAL_BUSY_MS
         if not self.flush():
             return False
         assert self._conn is not None
@@ -202,8 +311,13 @@ class SessionLog:
     def end(self, session: Session) -> str:
         """Finish `session` (its last held sample too), save it with its summary and close the log.
         Returns one line saying where it went, or why it could not be saved; `saved` tells which."""
-        self.record(None, session.finish())
-        self.saved = self.finish(session.summary())
+        return self.save(session.finish(), session.summary())
+
+    def save(self, last: Tick, summary: Summary) -> str:
+        """`end()` for a session already finished (`last` is `Session.finish()`'s tick): the part
+        that waits on the disk, for a thread off the event loop."""
+        self.record(None, last)
+        self.saved = self.finish(summary)
         self.close()
         sid = self.session_id
         if self.saved and sid is not None:
@@ -213,6 +327,9 @@ class SessionLog:
         return f"NOT SAVED: {self.error} ({self.samples} samples were kept until now, in memory only)"
 
     def close(self) -> None:
+        if self._writer is not None:
+            self._writer.stop()
+            self._writer = None
         if self._conn is not None:
             self._conn.close()
             self._conn = None
