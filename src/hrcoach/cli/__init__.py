@@ -174,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     from hrcoach.cli import logstore
     from hrcoach.config import ProfileError
-    from hrcoach.sources.recording import RecordingError
+    from hrcoach.formats.recording import RecordingError
 
     log_to = None
     if args.verbose or args.log_file:

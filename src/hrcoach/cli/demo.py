@@ -11,9 +11,9 @@ from pathlib import Path
 
 from hrcoach.cli import common, logstore, render
 from hrcoach.drive import Driver
+from hrcoach.formats.files import load_recording
 from hrcoach.session import Session, SessionSetup, Tick
 from hrcoach.sources.feeds import ReplayFeed
-from hrcoach.sources.files import load_recording
 from hrcoach.store.log import SessionLog
 
 DEMO_AGE = 33  # the bundled run was recorded against HRmax 185 (Tanaka, age 33)

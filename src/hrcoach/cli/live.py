@@ -18,7 +18,7 @@ from hrcoach.sources.remembered import last_device, remember_device
 from hrcoach.store.log import SessionLog
 
 if TYPE_CHECKING:
-    from hrcoach.capture import CaptureWriter
+    from hrcoach.formats.capture import CaptureWriter
     from hrcoach.sources.ble import StrapSource
     from hrcoach.tui.app import HrcoachApp
     from hrcoach.tui.connect_screen import ConnectScreen
@@ -56,7 +56,7 @@ def make_source(args: argparse.Namespace, **hooks: Any) -> StrapSource:
 
 
 def _open_recorder(path: str | None) -> CaptureWriter | None:
-    from hrcoach.capture import CaptureWriter
+    from hrcoach.formats.capture import CaptureWriter
 
     if not path:
         return None

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from hrcoach.cli import common
 from hrcoach.cli.demo import play_logged
+from hrcoach.formats.files import load_recording
 from hrcoach.sources.feeds import ReplayFeed
-from hrcoach.sources.files import load_recording
 from hrcoach.store.log import SessionLog
 
 

@@ -1,8 +1,8 @@
 """Export writers: one stored session as TCX, FIT, CSV or a capture.
 
 This module owns the CSV and capture writers and the registry of formats (`EXPORTERS`,
-`SUFFIXES`), and re-exports the rest, so `hrcoach.store.exports` is the one place to import from:
-`export_tcx` owns TCX, `export_fit` owns FIT, and `export_common` the `ExportSession` type, the
+`SUFFIXES`), and re-exports the rest, so `hrcoach.formats.exports` is the one place to import from:
+`tcx_write` owns TCX, `fit_write` owns FIT, and `export_common` the `ExportSession` type, the
 validation, the per-second binning and the atomic output all writers share.
 
 Pure functions of an `ExportSession`: no clock, no store access. Each writer takes a binary
@@ -12,7 +12,7 @@ stream or a `Path`; a path is written atomically (a temp file in the same folder
 What each format keeps:
 
 - **CSV** and **capture** keep every sample as stored, bpm 0 ("no value") included, and re-import
-  through `hrcoach.sources.files.load_recording` to the same samples.
+  through `hrcoach.formats.files.load_recording` to the same samples.
 - **TCX** and **FIT** are for Garmin Connect, Strava, intervals.icu and GoldenCheetah, which read
   a heart rate of 0 as real. They carry one point per whole UTC second that has a heart rate
   (the last one received in that second, or held over one empty second; `export_common`
@@ -29,12 +29,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from hrcoach.capture import CaptureWriter, RawNotification
+from hrcoach.formats.capture import CaptureWriter, RawNotification
+from hrcoach.formats.export_common import MAX_POINT_BPM, ExportSession, check, emit, staged
+from hrcoach.formats.fit_write import render_fit, write_fit
+from hrcoach.formats.tcx_write import render_tcx, write_tcx
 from hrcoach.models import HeartRateSample
 from hrcoach.protocol import Measurement, encode_measurement
-from hrcoach.store.export_common import MAX_POINT_BPM, ExportSession, check, emit, staged
-from hrcoach.store.export_fit import render_fit, write_fit
-from hrcoach.store.export_tcx import render_tcx, write_tcx
 
 __all__ = [
     "EXPORTERS",
@@ -76,7 +76,7 @@ def write_csv(session: ExportSession, out: BinaryIO | Path) -> None:
     """Write `t_s,bpm,rr_ms` CSV: a header, then one row per sample, t to the millisecond,
     bpm 0 where the sample had no value, several RR values (ms) separated by spaces.
 
-    The format `hrcoach.sources.csv_reader` reads, so export then import gives the samples
+    The format `hrcoach.formats.csv_read` reads, so export then import gives the samples
     back (RR values that are not positive are left out: that reader rejects them). Contact and
     energy are not in CSV (the capture format keeps them). Raises ValueError when empty."""
     emit(render_csv(session), out)
