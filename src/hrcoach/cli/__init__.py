@@ -149,7 +149,7 @@ COMMANDS = {  # command -> (module in hrcoach.cli, function): only the one run i
     "sessions": ("logbook", "sessions"),
     "show": ("logbook", "show"),
     "export": ("logbook", "export"),
-    "app": ("demo", "home"),
+    "app": ("app", "run"),
     "profile": ("profile", "run"),
     "scan": ("live", "scan"),
     "run": ("live", "run"),

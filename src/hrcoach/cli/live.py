@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hrcoach.cli import UsageError, common
-from hrcoach.cli.demo import read_out
+from hrcoach.cli.readout import read_out
 from hrcoach.drive import Driver
 from hrcoach.session import Session
 from hrcoach.sources.remembered import last_device, remember_device
