@@ -30,7 +30,7 @@ from benchlib import ROOT, STREAMS, Row, emit_rows
 from bumble.profiles.heart_rate_service import HeartRateService
 from pycycling.heart_rate_service import _parse_hr_measurement
 
-from hrcoach.capture import RawNotification, read_capture
+from hrcoach.formats.capture import RawNotification, read_capture
 from hrcoach.protocol import SensorContact, decode_measurement
 
 Decoded = tuple[int, tuple[int, ...], int | None, bool | None]  # bpm, RR (1/1024 s), energy, contact

@@ -18,9 +18,9 @@ from hrcoach.config import Profile
 from hrcoach.engine.accounting import Params
 from hrcoach.engine.batch import SampleArrays, summarize
 from hrcoach.engine.live import LiveEngine
+from hrcoach.formats.files import load_recording
 from hrcoach.models import HeartRateSample
 from hrcoach.session import Session, SessionSetup
-from hrcoach.sources.files import load_recording
 
 SOAK = STREAMS / "soak_3h.hrcap.jsonl"
 PARAMS = Params(hrmax=185)

@@ -38,10 +38,10 @@ import psutil
 from benchlib import STREAMS, Row, emit_rows
 
 from hrcoach.config import Profile
+from hrcoach.formats.files import load_recording
 from hrcoach.models import Event
 from hrcoach.session import SessionSetup
 from hrcoach.sources.feeds import ReplayFeed
-from hrcoach.sources.files import load_recording
 from hrcoach.tui.app import HrcoachApp
 from hrcoach.tui.session_screen import SessionScreen
 from hrcoach.tui.summary_screen import SummaryScreen

@@ -17,8 +17,8 @@ from pathlib import Path
 from benchlib import STREAMS, emit_rows
 
 from hrcoach.config import Profile
+from hrcoach.formats.files import load_recording
 from hrcoach.session import Session, SessionSetup
-from hrcoach.sources.files import load_recording
 from hrcoach.store import db
 from hrcoach.store.history import weekly
 from hrcoach.store.log import SessionLog

@@ -20,10 +20,10 @@ from collections.abc import AsyncIterator
 from benchlib import STREAMS, Row, emit_rows
 
 from hrcoach.config import Profile
+from hrcoach.formats.files import load_recording
 from hrcoach.models import Event, HeartRateSample
 from hrcoach.session import SessionSetup
 from hrcoach.sources.feeds import ReplayFeed
-from hrcoach.sources.files import load_recording
 from hrcoach.tui.app import HrcoachApp
 from hrcoach.tui.session_screen import SessionScreen
 

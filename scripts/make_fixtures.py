@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from hrcoach.capture import CaptureWriter, RawNotification
+from hrcoach.formats.capture import CaptureWriter, RawNotification
 from hrcoach.models import BatteryRead, LinkChanged, LinkState
 from hrcoach.protocol import Measurement, SensorContact, encode_measurement
 

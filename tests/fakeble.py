@@ -39,7 +39,7 @@ from bleak.backends.service import BleakGATTService, BleakGATTServiceCollection
 from bleak.exc import BleakDeviceNotFoundError, BleakError, BleakGATTProtocolError, BleakGATTProtocolErrorCode
 from bleak.uuids import normalize_uuid_str
 
-from hrcoach.capture import RawNotification, read_capture
+from hrcoach.formats.capture import RawNotification, read_capture
 from hrcoach.models import LinkChanged, LinkState
 
 HEART_RATE_SERVICE = "0000180d-0000-1000-8000-00805f9b34fb"

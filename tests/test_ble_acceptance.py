@@ -8,12 +8,12 @@ import random
 from datetime import UTC, datetime
 from pathlib import Path
 
-from hrcoach.capture import CaptureWriter
 from hrcoach.drive import Driver
+from hrcoach.formats.capture import CaptureWriter
+from hrcoach.formats.files import load_recording
 from hrcoach.models import Event, HeartRateSample, LinkChanged, LinkState
 from hrcoach.session import Session, SessionSetup
 from hrcoach.sources.feeds import StrapFeed
-from hrcoach.sources.files import load_recording
 from tests.conftest import stream
 from tests.fakeble import SimulatedAdapter, SimulatedStrap, script_from_capture
 from tests.test_cli_run import ScriptedStrapSource

@@ -10,7 +10,7 @@ import random
 
 import pytest
 
-from hrcoach.capture import RawNotification
+from hrcoach.formats.capture import RawNotification
 from hrcoach.models import Event, HeartRateSample, LinkChanged, LinkState, MalformedFrame
 from hrcoach.sources.ble import MALFORMED_PER_S, QUEUE_MAX, BluetoothUnavailable, StrapSource
 from tests.fakeble import SimulatedAdapter, SimulatedStrap

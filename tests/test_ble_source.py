@@ -6,10 +6,10 @@ import asyncio
 import itertools
 import random
 
-from hrcoach.capture import RawNotification
+from hrcoach.formats.capture import RawNotification
+from hrcoach.formats.capture_read import decode_events
 from hrcoach.models import BatteryRead, Event, HeartRateSample, LinkChanged, LinkState, MalformedFrame
 from hrcoach.sources.ble import StrapSource, scan
-from hrcoach.sources.capture_reader import decode_events
 from tests.conftest import stream
 from tests.fakeble import SimulatedAdapter, SimulatedStrap, script_from_capture
 

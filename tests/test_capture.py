@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hrcoach.capture import CaptureError, CaptureWriter, RawNotification, read_capture
+from hrcoach.formats.capture import CaptureError, CaptureWriter, RawNotification, read_capture
 from hrcoach.models import BatteryRead, LinkChanged, LinkState
 from tests.conftest import FIXTURE_NAMES, stream
 

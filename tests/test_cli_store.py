@@ -11,7 +11,7 @@ import pytest
 from garmin_fit_sdk import Decoder, Stream
 
 from hrcoach.cli import main
-from hrcoach.sources.files import load_recording
+from hrcoach.formats.files import load_recording
 from tests.conftest import real_file, stream
 
 

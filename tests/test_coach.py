@@ -9,9 +9,9 @@ import pytest
 
 from hrcoach.coach import STEERING, CoachParams, Cue, CueKind
 from hrcoach.config import Profile
+from hrcoach.formats.files import load_recording
 from hrcoach.models import Event, HeartRateSample, LinkChanged, LinkState
 from hrcoach.session import Session, SessionSetup
-from hrcoach.sources.files import load_recording
 from tests.conftest import FIXTURE_NAMES, stream
 
 SETUP = SessionSetup.from_profile(Profile(hrmax=185))

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from hrcoach.cli import main
-from hrcoach.sources.files import load_recording
+from hrcoach.formats.files import load_recording
 from hrcoach.store.db import connect as db_connect
 from hrcoach.store.records import load_samples
 from tests.conftest import ROOT, stream

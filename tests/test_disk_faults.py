@@ -20,10 +20,10 @@ import pytest
 from hrcoach.cli import main
 from hrcoach.config import Profile
 from hrcoach.engine.batch import SampleArrays, summarize
+from hrcoach.formats.files import load_recording
 from hrcoach.models import BatteryRead, Event, HeartRateSample
 from hrcoach.session import Session, SessionSetup, Tick
 from hrcoach.sources import feeds
-from hrcoach.sources.files import load_recording
 from hrcoach.sources.replay import replay as real_replay
 from hrcoach.store import db
 from hrcoach.store.log import RETRY_EVERY_S, SessionLog

@@ -12,10 +12,10 @@ import pytest
 
 from hrcoach.config import Profile
 from hrcoach.drive import Driver
+from hrcoach.formats.recording import Recording
 from hrcoach.models import BatteryRead, Event, HeartRateSample, LinkChanged, LinkState
 from hrcoach.session import Session, SessionSetup
 from hrcoach.sources.feeds import FeedError, ReplayFeed
-from hrcoach.sources.recording import Recording
 from hrcoach.store import db
 from hrcoach.store.log import SessionLog
 

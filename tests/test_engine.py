@@ -12,9 +12,9 @@ from hrcoach.engine.artifacts import Reason, filter_rr
 from hrcoach.engine.batch import SampleArrays, classify, summarize
 from hrcoach.engine.live import LiveEngine, Reading
 from hrcoach.engine.zones import ANANDAMIDE, BDNF, Formula, estimate_hrmax, hrmax_in_force, zone_of
+from hrcoach.formats.files import load_recording
 from hrcoach.models import HeartRateSample
 from hrcoach.protocol import SensorContact
-from hrcoach.sources.files import load_recording
 from tests.conftest import FIXTURE_NAMES, stream
 from tests.engine_oracle import account
 

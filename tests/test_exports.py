@@ -15,11 +15,9 @@ from typing import Any, cast
 import pytest
 from garmin_fit_sdk import Decoder, Profile, Stream
 
-from hrcoach.capture import read_capture
-from hrcoach.models import HeartRateSample, SensorContact
-from hrcoach.sources.files import load_recording
-from hrcoach.store import exports
-from hrcoach.store.exports import (
+from hrcoach.formats import capture_write, exports
+from hrcoach.formats.capture import read_capture
+from hrcoach.formats.exports import (
     EXPORTERS,
     SUFFIXES,
     ExportSession,
@@ -28,6 +26,8 @@ from hrcoach.store.exports import (
     write_fit,
     write_tcx,
 )
+from hrcoach.formats.files import load_recording
+from hrcoach.models import HeartRateSample, SensorContact
 from tests.conftest import FIXTURE_NAMES, stream
 
 START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
@@ -450,7 +450,7 @@ def test_failed_replace_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Monke
         raise OSError("disk full")
 
     target = tmp_path / f"run{SUFFIXES[fmt]}"
-    monkeypatch.setattr("hrcoach.store.export_common.os.replace", boom)
+    monkeypatch.setattr("hrcoach.formats.export_common.os.replace", boom)
     with pytest.raises(OSError, match="disk full"):
         EXPORTERS[fmt](small_session(), target)
     assert list(tmp_path.iterdir()) == []
@@ -459,7 +459,7 @@ def test_failed_replace_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Monke
 def test_failure_mid_write_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "run.hrcap.jsonl"
     target.write_text("the previous export\n")
-    real = exports.encode_measurement  # type: ignore[attr-defined]
+    real = capture_write.encode_measurement  # type: ignore[attr-defined]
     calls = 0
 
     def flaky(*args: Any, **kwargs: Any) -> bytes:
@@ -469,7 +469,7 @@ def test_failure_mid_write_keeps_the_old_file(tmp_path: Path, monkeypatch: pytes
             raise RuntimeError("injected failure")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(exports, "encode_measurement", flaky)
+    monkeypatch.setattr(capture_write, "encode_measurement", flaky)
     with pytest.raises(RuntimeError, match="injected failure"):
         write_capture(fixture_session("walk_5min"), target)
     assert calls == 101

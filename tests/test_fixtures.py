@@ -15,7 +15,7 @@ import pytest
 
 from hrcoach.engine.accounting import Params
 from hrcoach.engine.live import LiveEngine
-from hrcoach.sources.files import load_recording
+from hrcoach.formats.files import load_recording
 from tests.conftest import FIXTURE_NAMES, ROOT, STREAMS, stream
 
 # name: (samples, rejected by reason, gaps, BDNF s, anandamide s, goal met, max bpm, RR rejected)

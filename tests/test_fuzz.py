@@ -38,12 +38,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context, event
 
-from hrcoach.capture import CaptureError, RawNotification, iter_capture, read_capture
 from hrcoach.engine.accounting import Params
 from hrcoach.engine.batch import SampleArrays, summarize
+from hrcoach.formats.capture import CaptureError, RawNotification, iter_capture, read_capture
+from hrcoach.formats.files import load_recording
+from hrcoach.formats.recording import Recording, RecordingError
 from hrcoach.models import BatteryRead, HeartRateSample, LinkChanged, LinkState
-from hrcoach.sources.files import load_recording
-from hrcoach.sources.recording import Recording, RecordingError
 from tests.conftest import REAL_HR, stream
 
 T = TypeVar("T")
@@ -465,24 +465,24 @@ KNOWN: list[Any] = [
           "capture-started-at-overflow",
           "capture._parse_header: astimezone(UTC) raises OverflowError before 0001-01-01 UTC", OverflowError),
     found(CSV, csv_with("1,nan,"), "csv-bpm-nan",
-          "csv_reader.read_text: int(nan) raises a plain ValueError", ValueError),
+          "csv_read.read_text: int(nan) raises a plain ValueError", ValueError),
     found(CSV, csv_with("1,inf,"), "csv-bpm-inf",
-          "csv_reader.read_text: int(inf) raises OverflowError", OverflowError),
+          "csv_read.read_text: int(inf) raises OverflowError", OverflowError),
     found(CSV, csv_with("nan,120,"), "csv-t-nan",
-          "csv_reader.read_text accepts t_s = nan (nan < 0 is False); the engine then raises "
+          "csv_read.read_text accepts t_s = nan (nan < 0 is False); the engine then raises "
           "ValueError in round(t * 1000)", AssertionError),
     found(CSV, csv_with("inf,120,"), "csv-t-inf",
-          "csv_reader.read_text accepts t_s = inf; the engine then raises OverflowError", AssertionError),
+          "csv_read.read_text accepts t_s = inf; the engine then raises OverflowError", AssertionError),
     found(CSV, csv_with("1e300,120,"), "csv-t-1e300",
-          "csv_reader.read_text accepts t_s = 1e300; SampleArrays.from_samples then raises "
+          "csv_read.read_text accepts t_s = 1e300; SampleArrays.from_samples then raises "
           "OverflowError (ms beyond int64): `hrcoach import` tracebacks", OverflowError),
     found(CSV, csv_with("1,120,nan inf"), "csv-rr-nan-inf",
-          "csv_reader.read_text accepts rr_ms nan and inf (nan <= 0 is False); the engine counts "
+          "csv_read.read_text accepts rr_ms nan and inf (nan <= 0 is False); the engine counts "
           "them as good RR intervals", AssertionError),
     found("t.txt", POLAR_OVERFLOW, "polar-txt-time-overflow",
-          "polar_txt_reader.read_text: astimezone(UTC) raises OverflowError", OverflowError),
+          "polar_txt_read.read_text: astimezone(UTC) raises OverflowError", OverflowError),
     found("t.tcx", tcx_with_time("0001-01-01T00:00:00+01:00"), "tcx-time-overflow",
-          "tcx_reader.parse_time (GPX uses it too): astimezone(UTC) raises OverflowError", OverflowError),
+          "tcx_read.parse_time (GPX uses it too): astimezone(UTC) raises OverflowError", OverflowError),
 ]  # fmt: skip
 
 

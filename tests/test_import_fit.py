@@ -13,9 +13,9 @@ from garmin_fit_sdk import CrcCalculator, Encoder, Profile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hrcoach.sources import fit_reader
-from hrcoach.sources.files import load_recording, load_recordings
-from hrcoach.sources.recording import RecordingError
+from hrcoach.formats import fit_read
+from hrcoach.formats.files import load_recording, load_recordings
+from hrcoach.formats.recording import RecordingError
 from tests.conftest import REAL_HR
 from tests.test_importers import mutate, only_recording_or_error
 
@@ -92,7 +92,7 @@ ACTIVITY = fit(
 
 
 def read(data: bytes, name: str = "x.fit") -> list[Any]:
-    return fit_reader.read_bytes(Path(name), data)
+    return fit_read.read_bytes(Path(name), data)
 
 
 def test_activity_with_every_repair(tmp_path: Path) -> None:

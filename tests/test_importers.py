@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 
 from hrcoach.engine.accounting import Params
 from hrcoach.engine.batch import SampleArrays, summarize
-from hrcoach.sources import files, gpx_reader, hrm_reader, polar_txt_reader, tcx_reader
-from hrcoach.sources.files import load_recording, load_recordings
-from hrcoach.sources.recording import Recording, RecordingError
+from hrcoach.formats import files, gpx_read, hrm_read, polar_txt_read, tcx_read
+from hrcoach.formats.files import load_recording, load_recordings
+from hrcoach.formats.recording import Recording, RecordingError
 from tests.conftest import REAL_HR, real_file
 
 DATA = Path(__file__).resolve().parent / "data" / "imports"
@@ -412,7 +412,7 @@ def mutate_text(text: str, draw: st.DataObject) -> str:
 def test_fuzz_tcx(draw: st.DataObject) -> None:
     path = Path("fuzz.tcx")
     data = mutate((DATA / "two_activities.tcx").read_bytes(), draw)
-    only_recording_or_error(lambda: tcx_reader.read_bytes(path, data), path)
+    only_recording_or_error(lambda: tcx_read.read_bytes(path, data), path)
 
 
 @FUZZ
@@ -421,7 +421,7 @@ def test_fuzz_gpx(draw: st.DataObject) -> None:
     path = Path("fuzz.gpx")
     base = draw.draw(st.sampled_from(["tpx_v2.gpx", "tpx_v1_missing_hr.gpx", "plain_extensions.gpx"]))
     text = mutate_text((DATA / base).read_text(), draw)
-    only_recording_or_error(lambda: gpx_reader.read_bytes(path, text.encode()), path)
+    only_recording_or_error(lambda: gpx_read.read_bytes(path, text.encode()), path)
 
 
 @FUZZ
@@ -431,7 +431,7 @@ def test_fuzz_hrm(draw: st.DataObject) -> None:
     text = mutate_text((DATA / "normal_mode.hrm").read_text(), draw)
     if draw.draw(st.booleans()):
         text = text.replace("Interval=5", "Interval=238")
-    only_recording_or_error(lambda: hrm_reader.read_text(path, text), path)
+    only_recording_or_error(lambda: hrm_read.read_text(path, text), path)
 
 
 @FUZZ
@@ -439,7 +439,7 @@ def test_fuzz_hrm(draw: st.DataObject) -> None:
 def test_fuzz_polar_txt(draw: st.DataObject) -> None:
     path = Path("fuzz.txt")
     text = mutate_text((DATA / "sensor_logger_rr.txt").read_text(), draw)
-    only_recording_or_error(lambda: polar_txt_reader.read_text(path, text), path)
+    only_recording_or_error(lambda: polar_txt_read.read_text(path, text), path)
 
 
 @FUZZ

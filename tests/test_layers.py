@@ -1,7 +1,9 @@
 """The layer rule of DESIGN.md: each layer imports only from layers below it; siblings on one
 row do not import each other; only tui/ imports textual, only sources/ble.py imports bleak.
-`capture` (the capture file format) sits beside `protocol`: both are wire formats, stdlib only.
-`text` (cleaning untrusted strings where they enter) sits at the bottom: everything may use it."""
+`formats` (every file format, reader and writer side by side, the capture format among them) sits
+between `session` and `store`: it decodes 0x2A37 payloads through `protocol` and needs neither
+the store nor a source. `text` (cleaning untrusted strings where they enter) sits at the bottom:
+everything may use it."""
 
 from __future__ import annotations
 
@@ -13,10 +15,11 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "hrcoach"
 # lowest first; modules on one row are siblings
 LAYERS = [
     {"config", "models", "paths", "text"},
-    {"protocol", "capture"},
+    {"protocol"},
     {"engine"},
     {"coach"},
     {"session"},
+    {"formats"},
     {"store"},
     {"sources"},
     {"drive"},

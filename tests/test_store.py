@@ -12,8 +12,8 @@ import pytest
 
 from hrcoach.config import Profile
 from hrcoach.engine.batch import SampleArrays, summarize
+from hrcoach.formats.files import load_recording
 from hrcoach.session import Session, SessionSetup
-from hrcoach.sources.files import load_recording
 from hrcoach.store import db
 from hrcoach.store.history import weekly
 from hrcoach.store.log import SessionLog

@@ -22,9 +22,9 @@ from textual.worker import WorkerFailed
 from hrcoach import paths
 from hrcoach.config import Profile
 from hrcoach.engine.batch import SampleArrays, classify
+from hrcoach.formats.files import load_recording
 from hrcoach.models import HeartRateSample
 from hrcoach.session import SessionSetup
-from hrcoach.sources.files import load_recording
 from hrcoach.store import db
 from hrcoach.store.history import History, weekly
 from hrcoach.store.records import StoredSetup

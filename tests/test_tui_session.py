@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from hrcoach.config import Profile
+from hrcoach.formats.files import load_recording
 from hrcoach.session import Session, SessionSetup
 from hrcoach.sources.feeds import Feed, ReplayFeed
-from hrcoach.sources.files import load_recording
 from hrcoach.store import db
 from hrcoach.tui.app import HrcoachApp
 from hrcoach.tui.bpm import BpmReadout

@@ -149,7 +149,7 @@ COMMANDS = {  # command -> (module in hrcoach.cli, function): only the one run i
     "sessions": ("logbook", "sessions"),
     "show": ("logbook", "show"),
     "export": ("logbook", "export"),
-    "app": ("demo", "home"),
+    "app": ("app", "run"),
     "profile": ("profile", "run"),
     "scan": ("live", "scan"),
     "run": ("live", "run"),
@@ -174,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     from hrcoach.cli import logstore
     from hrcoach.config import ProfileError
-    from hrcoach.sources.recording import RecordingError
+    from hrcoach.formats.recording import RecordingError
 
     log_to = None
     if args.verbose or args.log_file:

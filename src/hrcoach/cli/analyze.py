@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from hrcoach.cli import common, render
+from hrcoach.formats.files import load_recordings
+from hrcoach.formats.recording import Recording
 from hrcoach.session import Session, SessionSetup
-from hrcoach.sources.files import load_recordings
-from hrcoach.sources.recording import Recording
 
 
 def _analyse(rec: Recording, setup: SessionSetup) -> Session:

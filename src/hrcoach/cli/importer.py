@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from hrcoach.cli import UsageError, common, logstore, render
-from hrcoach.sources.files import load_recordings
-from hrcoach.sources.recording import RecordingError
+from hrcoach.formats.files import load_recordings
+from hrcoach.formats.recording import RecordingError
 from hrcoach.store.records import StoredSetup
 from hrcoach.store.sessions import find_import, save_session
 

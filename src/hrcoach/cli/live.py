@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hrcoach.cli import UsageError, common
-from hrcoach.cli.demo import read_out
+from hrcoach.cli.readout import read_out
 from hrcoach.drive import Driver
 from hrcoach.session import Session
 from hrcoach.sources.remembered import last_device, remember_device
 from hrcoach.store.log import SessionLog
 
 if TYPE_CHECKING:
-    from hrcoach.capture import CaptureWriter
+    from hrcoach.formats.capture import CaptureWriter
     from hrcoach.sources.ble import StrapSource
     from hrcoach.tui.app import HrcoachApp
     from hrcoach.tui.connect_screen import ConnectScreen
@@ -56,7 +56,7 @@ def make_source(args: argparse.Namespace, **hooks: Any) -> StrapSource:
 
 
 def _open_recorder(path: str | None) -> CaptureWriter | None:
-    from hrcoach.capture import CaptureWriter
+    from hrcoach.formats.capture import CaptureWriter
 
     if not path:
         return None

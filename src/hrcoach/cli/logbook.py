@@ -115,7 +115,7 @@ def show(args: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace) -> int:
-    from hrcoach.store.exports import EXPORTERS, SUFFIXES, ExportSession
+    from hrcoach.formats.exports import EXPORTERS, SUFFIXES, ExportSession
     from hrcoach.store.records import load_samples
 
     conn = _store()

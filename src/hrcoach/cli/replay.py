@@ -6,9 +6,9 @@ import argparse
 from pathlib import Path
 
 from hrcoach.cli import common
-from hrcoach.cli.demo import play_logged
+from hrcoach.cli.readout import play_logged
+from hrcoach.formats.files import load_recording
 from hrcoach.sources.feeds import ReplayFeed
-from hrcoach.sources.files import load_recording
 from hrcoach.store.log import SessionLog
 
 

@@ -1,1 +1,2 @@
-"""Where events come from: recorded files (replay, imports) and, later, a live strap."""
+"""Where events come from: the live BLE strap and treadmill, replay pacing, feeds; remembered
+devices (the file formats they read are in `hrcoach.formats`)."""

@@ -33,7 +33,7 @@ from bleak.backends.device import BLEDevice
 from bleak.backends.scanner import BaseBleakScanner
 from bleak.exc import BleakBluetoothNotAvailableError, BleakBluetoothNotAvailableReason, BleakError
 
-from hrcoach.capture import RawNotification
+from hrcoach.formats.capture import RawNotification
 from hrcoach.models import BatteryRead, Event, HeartRateSample, LinkChanged, LinkState, MalformedFrame
 from hrcoach.protocol import (
     BATTERY_LEVEL_UUID,

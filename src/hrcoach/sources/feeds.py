@@ -11,12 +11,12 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from hrcoach.formats.recording import Recording
 from hrcoach.models import Event
-from hrcoach.sources.recording import Recording
 from hrcoach.sources.replay import Pause, replay
 
 if TYPE_CHECKING:
-    from hrcoach.capture import CaptureWriter
+    from hrcoach.formats.capture import CaptureWriter
     from hrcoach.sources.ble import StrapSource
 
 

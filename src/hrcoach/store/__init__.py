@@ -1,1 +1,2 @@
-"""The session log: SQLite store, history queries, export writers."""
+"""The session log: SQLite store, history queries, recovery (the export writers are in
+`hrcoach.formats`)."""

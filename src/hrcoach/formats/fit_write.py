@@ -14,7 +14,7 @@ from typing import Any, BinaryIO
 
 from garmin_fit_sdk import FIT_EPOCH_S, Encoder, Profile
 
-from hrcoach.store.export_common import (
+from hrcoach.formats.export_common import (
     ExportSession,
     check,
     device_name,

@@ -9,9 +9,9 @@ import math
 import re
 from pathlib import Path
 
-from hrcoach.capture import MAX_T_S
+from hrcoach.formats.capture import MAX_T_S
+from hrcoach.formats.recording import Recording, RecordingError
 from hrcoach.models import Event, HeartRateSample
-from hrcoach.sources.recording import Recording, RecordingError
 
 _RR_SPLIT = re.compile(r"[ ;|]+")
 

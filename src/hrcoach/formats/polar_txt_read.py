@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from hrcoach.formats.recording import Recording, RecordingError
+from hrcoach.formats.tcx_read import plural
 from hrcoach.models import Event, HeartRateSample
-from hrcoach.sources.recording import Recording, RecordingError
-from hrcoach.sources.tcx_reader import plural
 
 HEADER = "phone timestamp"
 

@@ -31,9 +31,9 @@ from typing import Any
 
 from garmin_fit_sdk import CrcCalculator, Decoder, Profile, Stream, expand_heart_rates
 
+from hrcoach.formats.recording import Recording, RecordingError
+from hrcoach.formats.tcx_read import plural
 from hrcoach.models import Event, HeartRateSample
-from hrcoach.sources.recording import Recording, RecordingError
-from hrcoach.sources.tcx_reader import plural
 
 _EPOCH = datetime(1989, 12, 31, tzinfo=UTC)
 _RELATIVE = 0x10000000  # date_time values below this are seconds since device power-on

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from hrcoach.store.export_common import (
+from hrcoach.formats.export_common import (
     ExportSession,
     check,
     device_name,

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from hrcoach.sources.recording import Recording, RecordingError
-from hrcoach.sources.tcx_reader import (
+from hrcoach.formats.recording import Recording, RecordingError
+from hrcoach.formats.tcx_read import (
     Point,
     build,
     child_text,

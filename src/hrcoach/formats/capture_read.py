@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from hrcoach.capture import CaptureError, CaptureEvent, RawNotification, iter_capture
+from hrcoach.formats.capture import CaptureError, CaptureEvent, RawNotification, iter_capture
+from hrcoach.formats.recording import Recording, RecordingError
 from hrcoach.models import Event, HeartRateSample, MalformedFrame
 from hrcoach.protocol import ProtocolError, decode_measurement
-from hrcoach.sources.recording import Recording, RecordingError
 
 
 def decode_events(events: Iterable[CaptureEvent]) -> Iterator[Event]:

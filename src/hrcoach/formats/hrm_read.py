@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from hrcoach.formats.recording import Recording, RecordingError
+from hrcoach.formats.tcx_read import plural
 from hrcoach.models import Event, HeartRateSample
-from hrcoach.sources.recording import Recording, RecordingError
-from hrcoach.sources.tcx_reader import plural
 
 RR_MODE = 238
 _MONITORS = {

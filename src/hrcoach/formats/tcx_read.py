@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from hrcoach.formats.recording import Recording, RecordingError
 from hrcoach.models import Event, HeartRateSample
-from hrcoach.sources.recording import Recording, RecordingError
 
 Point = tuple[datetime | None, int | None]  # (time, bpm) of one track point, either may be missing
 

@@ -14,16 +14,16 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
-from hrcoach.capture import is_capture
-from hrcoach.sources import (
-    capture_reader,
-    csv_reader,
-    gpx_reader,
-    hrm_reader,
-    polar_txt_reader,
-    tcx_reader,
+from hrcoach.formats import (
+    capture_read,
+    csv_read,
+    gpx_read,
+    hrm_read,
+    polar_txt_read,
+    tcx_read,
 )
-from hrcoach.sources.recording import Recording, RecordingError
+from hrcoach.formats.capture import is_capture
+from hrcoach.formats.recording import Recording, RecordingError
 
 FORMATS = (
     "capture (.hrcap.jsonl), CSV (.csv), FIT (.fit), TCX (.tcx), GPX (.gpx), Polar HRM (.hrm), "
@@ -80,28 +80,28 @@ def sniff(raw: bytes) -> str | None:
         root = _XML_ROOT.match(head, pos)
         return _XML_ROOTS.get(root.group(1)) if root else None
     text = head.decode("utf-8", "ignore")
-    if hrm_reader.is_hrm(text):
+    if hrm_read.is_hrm(text):
         return "hrm"
-    if polar_txt_reader.is_polar_txt(text):
+    if polar_txt_read.is_polar_txt(text):
         return "polar-txt"
     return None
 
 
 def _read_fit(path: Path, raw: bytes) -> list[Recording]:
-    from hrcoach.sources import fit_reader  # the FIT SDK costs ~0.2 s and ~60 MB: only for FIT files
+    from hrcoach.formats import fit_read  # the FIT SDK costs ~0.2 s and ~60 MB: only for FIT files
 
-    return fit_reader.read_bytes(path, raw)
+    return fit_read.read_bytes(path, raw)
 
 
 _BYTE_READERS: dict[str, Callable[[Path, bytes], list[Recording]]] = {
     "fit": _read_fit,
-    "tcx": tcx_reader.read_bytes,
-    "gpx": gpx_reader.read_bytes,
+    "tcx": tcx_read.read_bytes,
+    "gpx": gpx_read.read_bytes,
 }
 _TEXT_READERS: dict[str, Callable[[Path, str], list[Recording]]] = {
-    "hrm": hrm_reader.read_text,
-    "polar-txt": polar_txt_reader.read_text,
-    "csv": lambda path, text: [csv_reader.read_text(path, text)],
+    "hrm": hrm_read.read_text,
+    "polar-txt": polar_txt_read.read_text,
+    "csv": lambda path, text: [csv_read.read_text(path, text)],
 }
 
 
@@ -115,7 +115,7 @@ def load_recordings(path: Path) -> list[Recording]:
     if path.is_dir():
         raise RecordingError(f"{path}: is a directory, not a recording")
     if is_capture(path):
-        return [capture_reader.read(path)]
+        return [capture_read.read(path)]
     raw = _raw(path)
     kind = sniff(raw) or _BY_EXTENSION.get(Path(_base_name(path)).suffix)
     if kind in _BYTE_READERS:
