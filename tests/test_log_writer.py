@@ -22,10 +22,10 @@ from typing import Any
 import pytest
 
 from hrcoach.config import Profile
+from hrcoach.formats.files import load_recording
 from hrcoach.models import Event
 from hrcoach.session import Session, SessionSetup
 from hrcoach.sources.feeds import ReplayFeed
-from hrcoach.sources.files import load_recording
 from hrcoach.store import db
 from hrcoach.store.log import LIVE_BUSY_MS, SessionLog
 from hrcoach.store.records import StoredSetup, load_samples
