@@ -222,7 +222,7 @@ def streams(draw: st.DrawFn) -> list[HeartRateSample]:
     return out
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     streams(),
     st.integers(140, 210),

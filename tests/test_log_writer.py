@@ -317,8 +317,8 @@ async def test_a_writer_that_lags_is_said_on_the_status_line_and_catches_up(tmp_
         connect=slow_connect,
         background=True,
     )
-    rec = load_recording(stream("steady_35min"))
-    feed = HeldFeed(rec.events, hold_at=300)
+    rec = load_recording(stream("walk_5min"))
+    feed = HeldFeed(rec.events, hold_at=120)
     app = HrcoachApp(lambda app: SessionScreen(feed, SETUP, log, Ears()), profile=PROFILE, speaker=Ears())
     async with app.run_test(size=(80, 24)) as pilot:
         while "saving" not in (line := str(app.screen.query_one(LinkStatus).render())):

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import Input, OptionList
 
 from hrcoach.cli import build_parser, live
 from hrcoach.config import Profile, load_profile
@@ -23,6 +24,7 @@ from hrcoach.tui.summary_screen import SummaryScreen
 from tests.conftest import stream
 from tests.fakeble import SimulatedAdapter, SimulatedStrap, script_from_capture
 from tests.test_cli_run import ScriptedStrapSource
+from tests.waiting import until
 
 STRAP = SimulatedStrap("Polar H10 8C4F1E2A", "C4:7C:8D:6A:1E:2A")
 
@@ -62,27 +64,37 @@ async def test_first_run_asks_age_scans_picks_then_coaches_through_a_dropout(
     app = live.run_app(build_parser().parse_args(["run", "--record", str(record)]))
     async with app.run_test(size=(80, 24)) as pilot:
         assert isinstance(app.screen, ConnectScreen)
-        await pilot.pause(0.1)
-        await pilot.press("3", "3", "enter")  # the age field has the focus
-        await pilot.pause(0.3)
+        await until(
+            pilot, lambda: isinstance(app.focused, Input) and app.focused.id == "f-age", "the age field"
+        )
+        await pilot.press("3", "3", "enter")
+        await until(pilot, profile_path().exists, "the profile to be saved")
         assert load_profile(profile_path()).age == 33
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.2)
-        await pilot.press("enter")  # the strongest strap is highlighted
-        await pilot.pause(0.2)
-        assert isinstance(app.screen, SessionScreen)
+        straps = app.screen.query_one("#straps", OptionList)
+        await until(pilot, lambda: straps.highlighted is not None, "the scan's straps")
+        assert straps.highlighted == 0  # the strongest strap
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, SessionScreen), "the session screen")
         screen = app.screen
-        seen: set[str] = set()
-        for _ in range(600):  # the strap drops at 120.5 s and is back 20 s later
-            await pilot.pause(0.02)
-            text = status(screen)
-            seen |= {s for s in ("reconnecting", "disconnected", "connected") if f"· {s}" in text}
-            if adapter.stats.connects >= 2 and adapter.clock.now() > 160:
-                break
-        assert {"disconnected", "connected"} <= seen or {"reconnecting", "connected"} <= seen
-        assert "· connected" in status(screen)
+        seen: list[str] = []
+
+        def shown(state: str) -> bool:
+            # what the status line says, as a runner glancing at it would see it
+            now = next(
+                (s for s in ("reconnecting", "disconnected", "connected") if f"· {s}" in status(screen)), ""
+            )
+            if now and (not seen or seen[-1] != now):
+                seen.append(now)
+            return now == state
+
+        await until(pilot, lambda: shown("connected"), "the strap to connect")
+        await until(pilot, lambda: not shown("connected"), "the drop at 120.5 s to be shown")
+        await until(
+            pilot, lambda: shown("connected") and adapter.stats.connects >= 2, "the strap to come back"
+        )
+        assert seen[:2] == ["connected", "reconnecting"] or seen[:2] == ["connected", "disconnected"], seen
         await pilot.press("q", "y")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen), "the summary")
         assert isinstance(app.screen, SummaryScreen)
         assert app.screen.result.summary.gaps >= 1  # the 20-s drop is not credited
     assert remembered.last_device() == STRAP.address
@@ -100,10 +112,7 @@ async def test_a_known_strap_and_profile_go_straight_to_the_session(adapter: Sim
     app = live.run_app(build_parser().parse_args(["run"]))
     async with app.run_test(size=(80, 24)) as pilot:
         assert isinstance(app.screen, SessionScreen)
-        for _ in range(200):
-            await pilot.pause(0.02)
-            if "· connected" in status(app.screen):
-                break
+        await until(pilot, lambda: "· connected" in status(app.screen), "the strap to connect")
         assert "Polar H10 8C4F1E2A · connected" in status(app.screen)
         assert app.screen.setup.params.hrmax == 180
 
@@ -123,10 +132,13 @@ async def test_no_bluetooth_is_said_on_the_session_screen_and_q_leaves_with_2(
     )
     app = live.run_app(build_parser().parse_args(["run"]))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.3)
-        banner = str(app.screen.query_one(CueBanner).render())
-        assert "Bluetooth unavailable" in banner and "q quits" in banner
+
+        def banner() -> str:
+            return str(app.screen.query_one(CueBanner).render())
+
+        await until(pilot, lambda: "Bluetooth unavailable" in banner(), "the banner to say why")
+        assert "q quits" in banner()
         await pilot.press("q")
-        await pilot.pause()
+        await until(pilot, lambda: app.return_code is not None, "the app to exit")
     assert app.return_code == 2
     assert not db.db_path().exists()  # nothing measured, nothing logged

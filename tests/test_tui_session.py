@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.command import CommandList, CommandPalette
 
 from hrcoach.config import Profile
 from hrcoach.formats.files import load_recording
@@ -23,6 +24,7 @@ from hrcoach.tui.speaker import Bell, Both, Silent, Voice, make_speaker, speech_
 from hrcoach.tui.summary_screen import SessionResult, SummaryScreen
 from tests.conftest import stream
 from tests.tuifakes import Ears, HeldFeed
+from tests.waiting import until
 
 PROFILE = Profile(age=33)  # HRmax 185, as the fixtures assume
 SETUP = SessionSetup.from_profile(PROFILE)
@@ -36,11 +38,29 @@ def held(name: str, hold_at: float) -> HeldFeed:
     return HeldFeed(load_recording(stream(name)).events, hold_at=hold_at)
 
 
-async def held_still(pilot: Any, feed: HeldFeed, played: int) -> None:
-    """Until `feed` has played `played` events and the screen shows it held: the log's writer
-    thread, outrun by the flat-out replay, has caught up (the status line says nothing of it)."""
-    while feed.played < played or "behind" in status(pilot.app):
-        await pilot.pause(0.02)
+async def settled(pilot: Any, feed: HeldFeed) -> SessionScreen:
+    """Until `feed` is held and the screen shows its latest event, with the log's writer thread
+    (outrun by the flat-out replay) caught up: the status line says nothing of it."""
+
+    def shown() -> bool:
+        screen = pilot.app.screen
+        last = screen.last_tick if isinstance(screen, SessionScreen) else None
+        return (
+            feed.waiting and last is not None and last.t == feed.last_t and "behind" not in status(pilot.app)
+        )
+
+    await until(pilot, shown, "the screen to show the held feed")
+    screen = pilot.app.screen
+    assert isinstance(screen, SessionScreen)
+    return screen
+
+
+async def summary(pilot: Any) -> SummaryScreen:
+    """Until the session has been saved and its summary is on screen."""
+    await until(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen), "the summary")
+    screen = pilot.app.screen
+    assert isinstance(screen, SummaryScreen)
+    return screen
 
 
 def status(app: HrcoachApp) -> str:
@@ -94,7 +114,7 @@ async def test_q_asks_first_n_keeps_going_y_ends_and_saves() -> None:
     feed = held("walk_5min", hold_at=120)
     app = app_for(feed)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.2)
+        await settled(pilot, feed)
         await pilot.press("q")
         assert isinstance(app.screen, ConfirmEndScreen)
         await pilot.press("n")
@@ -102,10 +122,9 @@ async def test_q_asks_first_n_keeps_going_y_ends_and_saves() -> None:
         await pilot.press("q", "enter")  # enter on the focused "keep going" button
         assert isinstance(app.screen, SessionScreen)
         await pilot.press("q", "y")
-        await pilot.pause()
-        assert isinstance(app.screen, SummaryScreen)
-        assert feed.closed
-        assert 100 <= app.screen.result.summary.duration_s <= 120
+        done = await summary(pilot)
+        await until(pilot, lambda: feed.closed, "the feed to be closed")
+        assert 100 <= done.result.summary.duration_s <= 120
     assert stored_sessions() == [(1, "replay", "complete")]
 
 
@@ -113,16 +132,16 @@ async def test_space_pauses_and_resumes() -> None:
     feed = held("walk_5min", hold_at=60)
     app = app_for(feed)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.2)
+        await settled(pilot, feed)
         await pilot.press("space")
         assert feed.paused and "PAUSED" in status(app)
-        played = feed.played
+        played, wakes = feed.played, feed.wakes
         feed.release(200)
-        await pilot.pause(0.1)
+        await until(pilot, lambda: feed.wakes > wakes and feed.waiting, "the feed to look again")
         assert feed.played == played  # held while paused
         await pilot.press("space")
-        await pilot.pause(0.2)
-        assert not feed.paused and "PAUSED" not in status(app) and feed.played > played
+        await until(pilot, lambda: feed.played > played, "the feed to play on")
+        assert not feed.paused and "PAUSED" not in status(app)
 
 
 async def test_lap_mute_and_help_keys(tmp_path: Path) -> None:
@@ -130,17 +149,14 @@ async def test_lap_mute_and_help_keys(tmp_path: Path) -> None:
     feed = held("steady_35min", hold_at=200)
     app = app_for(feed, ears)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.2)
+        await settled(pilot, feed)
         await pilot.press("l")
         assert "lap 2" in status(app)
         await pilot.press("m")
         assert "muted" in status(app)
         heard = len(ears.said)
         feed.release(900)  # the coach speaks in this stretch (e.g. "in the window")
-        while feed.played < 850:
-            await pilot.pause(0.01)
-        screen = app.screen
-        assert isinstance(screen, SessionScreen)
+        screen = await settled(pilot, feed)
         assert len(ears.said) == heard and len(screen.session.cues) > heard  # shown, not heard
         await pilot.press("m")
         assert "muted" not in status(app)
@@ -149,7 +165,7 @@ async def test_lap_mute_and_help_keys(tmp_path: Path) -> None:
         await pilot.press("escape")
         assert isinstance(app.screen, SessionScreen)
         await pilot.press("q", "y")
-        await pilot.pause()
+        await summary(pilot)
     conn = sqlite3.connect(db.db_path())
     assert conn.execute("SELECT count(*) FROM events WHERE kind = 'lap'").fetchone()[0] == 1
 
@@ -158,22 +174,26 @@ async def test_the_command_palette_runs_session_commands() -> None:
     feed = held("walk_5min", hold_at=60)
     app = app_for(feed)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.2)
+        await settled(pilot, feed)
         await pilot.press("ctrl+p")
         await pilot.press(*"Lap")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: "Mark a lap" in palette_text(app), "the palette to offer Lap")
         await pilot.press("enter")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: isinstance(app.screen, SessionScreen), "the palette to close")
         assert "lap 2" in status(app)
+
+
+def palette_text(app: HrcoachApp) -> str:
+    if not isinstance(app.screen, CommandPalette):
+        return ""
+    return " ".join(str(o.prompt) for o in app.screen.query_one(CommandList).options)
 
 
 async def test_a_link_drop_shows_on_screen_and_recovers() -> None:
     feed = held("dropout_reconnect", hold_at=425)  # the link drops at 421.0, back at 428.5
     app = app_for(feed)
     async with app.run_test(size=(80, 24)) as pilot:
-        while feed.played < 420:
-            await pilot.pause(0.01)
-        await pilot.pause(0.1)
+        await settled(pilot, feed)
         assert "reconnecting" in status(app)
         assert app.screen.query_one(LinkStatus).has_class("-trouble")
         # no frozen number while the link is down: --- and the reason, no % HRmax, no arrow
@@ -184,7 +204,7 @@ async def test_a_link_drop_shows_on_screen_and_recovers() -> None:
         assert "-- % HRmax" in readout(app)
         assert "LINK LOST" in readout(app) and "▲" not in readout(app) and "▶" not in readout(app)
         feed.release(440)
-        await pilot.pause(0.2)
+        await settled(pilot, feed)
         assert "connected" in status(app) and "reconnecting" not in status(app)
         assert not app.screen.query_one(LinkStatus).has_class("-trouble")
         assert "LINK LOST" not in readout(app) and app.screen.query_one(BpmReadout).bpm is not None
@@ -194,9 +214,7 @@ async def test_no_contact_is_shown() -> None:
     feed = held("contact_lost", hold_at=420)  # contact lost 6:40-7:20
     app = app_for(feed)
     async with app.run_test(size=(80, 24)) as pilot:
-        while feed.played < 400:
-            await pilot.pause(0.01)
-        await pilot.pause(0.1)
+        await settled(pilot, feed)
         assert "NO CONTACT" in status(app)
         assert app.screen.query_one(LinkStatus).has_class("-trouble-contact")
         assert "NO SKIN CONTACT" in readout(app) and "-- % HRmax" in readout(app)
@@ -279,7 +297,7 @@ def test_snapshot_session(snap_compare: object, size: tuple[int, int]) -> None:
     feed = held("steady_35min", hold_at=760)
 
     async def run_before(pilot: object) -> None:
-        await held_still(pilot, feed, 750)
+        await settled(pilot, feed)
         await pilot.pause(0.1)  # type: ignore[attr-defined]
 
     assert snap_compare(app_for(feed), terminal_size=size, run_before=run_before)  # type: ignore[operator]
@@ -320,7 +338,7 @@ def test_snapshot_dialogs(snap_compare: object, key: str) -> None:
     feed = held("steady_35min", hold_at=400)
 
     async def run_before(pilot: object) -> None:
-        await held_still(pilot, feed, 390)
+        await settled(pilot, feed)
         await pilot.press(key)  # type: ignore[attr-defined]
         await pilot.pause(0.1)  # type: ignore[attr-defined]
 

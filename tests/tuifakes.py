@@ -27,6 +27,9 @@ class HeldFeed:
         self.started_at = datetime(2026, 11, 16, 7, 0, tzinfo=UTC)
         self._device = device or {"name": "Polar H10 8C4F1E2A"}
         self.played = 0
+        self.last_t: float | None = None  # the latest event played
+        self.waiting = False  # held (at `hold_at` or paused), waiting to be moved on
+        self.wakes = 0  # times it was moved on while waiting
         self.paused = False
         self.closed = False
 
@@ -36,14 +39,19 @@ class HeldFeed:
 
     def release(self, until: float = float("inf")) -> None:
         self._until = until
+        self.waiting = False  # moved on: no longer held where it was
         self._moved.set()
 
     async def events(self) -> AsyncIterator[Event]:
         for ev in self._events:
             while ev.t > self._until or self.paused:
                 self._moved.clear()
+                self.waiting = True
                 await self._moved.wait()
+                self.waiting = False
+                self.wakes += 1
             self.played += 1
+            self.last_t = ev.t
             yield ev
             await asyncio.sleep(0)
         if self._until != float("inf"):
@@ -54,6 +62,7 @@ class HeldFeed:
 
     def resume(self) -> None:
         self.paused = False
+        self.waiting = False
         self._moved.set()
 
     async def close(self) -> None:
