@@ -10,10 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from hrcoach import __version__
-
-
-class UsageError(Exception):
-    """Bad input from the user: printed as one line, exit code 2."""
+from hrcoach.cli.errors import UsageError as UsageError
 
 
 def _speed(text: str) -> float:

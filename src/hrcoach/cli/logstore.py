@@ -8,7 +8,7 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from hrcoach.cli import UsageError
+from hrcoach.cli.errors import UsageError
 from hrcoach.store import db
 
 if TYPE_CHECKING:
