@@ -3,7 +3,8 @@ row do not import each other; only tui/ imports textual, only sources/ble.py imp
 `formats` (every file format, reader and writer side by side, the capture format among them) sits
 between `session` and `store`: it decodes 0x2A37 payloads through `protocol` and needs neither
 the store nor a source. `text` (cleaning untrusted strings where they enter) sits at the bottom:
-everything may use it."""
+everything may use it. `logbook` (what the TUI is shown of the log and the profile file) sits
+beside `drive` (the session driver): the two things the app is given to work with."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ LAYERS = [
     {"formats"},
     {"store"},
     {"sources"},
-    {"drive"},
+    {"drive", "logbook"},
     {"tui"},
     {"cli"},
     {"__main__"},
