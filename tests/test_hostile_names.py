@@ -99,7 +99,11 @@ async def test_the_connect_screen_lists_hostile_names_as_text() -> None:
     async def scan(timeout: float) -> list[ble.FoundStrap]:
         return await ble.scan(0.05, scanner_backend=adapter.scanner_backend())
 
-    app = HrcoachApp(lambda app: ConnectScreen(scan, started.append), profile=Profile(age=40), speaker=Ears())
+    app = HrcoachApp(
+        lambda app: ConnectScreen(scan, started.append, profile=app.profile, save=app.save_profile),
+        profile=Profile(age=40),
+        speaker=Ears(),
+    )
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await app.workers.wait_for_complete()

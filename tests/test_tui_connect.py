@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
@@ -13,10 +14,11 @@ from textual.widgets import Input, OptionList, Static
 
 from hrcoach import paths
 from hrcoach.config import Profile, load_profile
+from hrcoach.logbook import Logbook
 from hrcoach.sources.ble import BluetoothUnavailable, FoundStrap
-from hrcoach.sources.remembered import last_device, remember_device
+from hrcoach.sources.remembered import last_device
 from hrcoach.tui.app import HrcoachApp
-from hrcoach.tui.connect_screen import ConnectScreen
+from hrcoach.tui.connect_screen import ConnectScreen, Scan
 from tests.tuifakes import Ears
 
 POLAR = FoundStrap("Polar H10 8C4F1E2A", "C4:7D:12:8C:4F:1E", -71)
@@ -54,9 +56,19 @@ class Runner:
 
 
 def connect_app(
-    scan: FakeScan, start: Runner, profile: Profile = AGED, device: str | None = None
+    scan: Scan,
+    start: Runner,
+    profile: Profile = AGED,
+    device: str | None = None,
+    last: str | None = None,
+    logbook: Logbook | None = None,
 ) -> HrcoachApp:
-    return HrcoachApp(lambda app: ConnectScreen(scan, start, device=device), profile=profile, speaker=Ears())
+    def first(app: HrcoachApp) -> ConnectScreen:
+        return ConnectScreen(
+            scan, start, profile=app.profile, save=app.save_profile, device=device, last=last
+        )
+
+    return HrcoachApp(first, profile=profile, speaker=Ears(), logbook=logbook)
 
 
 def text(app: HrcoachApp, selector: str) -> str:
@@ -106,7 +118,7 @@ async def test_first_run_asks_for_age_saves_it_then_scans_and_enter_starts_the_s
         await pilot.press("down", "enter")
         await pilot.pause()
         assert start.started == [POLAR]
-        assert last_device() == POLAR.address
+        assert last_device() is None  # remembering it is the app's (`start`'s) business
 
 
 async def test_first_run_takes_a_measured_hrmax_instead() -> None:
@@ -138,10 +150,27 @@ async def test_first_run_refuses_a_bad_age_and_an_empty_form() -> None:
         assert not paths.profile_path().exists()
 
 
-async def test_the_remembered_strap_is_marked_and_highlighted() -> None:
-    remember_device(POLAR.name, POLAR.address)
+async def test_first_run_answers_that_cannot_be_saved_are_said_and_nothing_is_scanned(
+    tmp_path: Path,
+) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
     scan, start = FakeScan(STRAPS), Runner()
-    app = connect_app(scan, start)
+    app = connect_app(scan, start, profile=Profile(), logbook=Logbook(profile_path=blocked / "profile.toml"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("4", "2", "enter")
+        await settle(pilot)
+        assert shown(app) == "first-run" and scan.calls == []
+        assert app.profile == Profile()
+        [note] = app._notifications
+        assert note.message.startswith(f"Not saved: {blocked / 'profile.toml'}: ")
+
+
+@pytest.mark.parametrize("last", [POLAR.address, POLAR.name.lower()])
+async def test_the_strap_used_last_is_marked_and_highlighted(last: str) -> None:
+    scan, start = FakeScan(STRAPS), Runner()
+    app = connect_app(scan, start, last=last)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         listed = options(app)
@@ -161,7 +190,6 @@ async def test_device_given_is_chosen_by_itself(device: str) -> None:
         await settle(pilot)
         wanted = POLAR if "polar" in device else TICKR
         assert start.started == [wanted]
-        assert last_device() == wanted.address
 
 
 async def test_device_not_found_says_so_over_the_list() -> None:
@@ -235,7 +263,7 @@ async def test_scanning_shows_what_it_is_doing_and_r_waits_for_it() -> None:
         return [POLAR]
 
     start = Runner()
-    app = HrcoachApp(lambda app: ConnectScreen(slow_scan, start), profile=Profile(age=42), speaker=Ears())
+    app = connect_app(slow_scan, start)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert shown(app) == "scanning"
@@ -274,8 +302,7 @@ def test_snapshot_first_run(snap_compare: object, size: tuple[int, int], fixed_h
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
 def test_snapshot_found(snap_compare: object, size: tuple[int, int], fixed_home: None) -> None:
-    remember_device(POLAR.name, POLAR.address)
-    app = connect_app(FakeScan(STRAPS), Runner())
+    app = connect_app(FakeScan(STRAPS), Runner(), last=POLAR.address)
     assert snap_compare(app, terminal_size=size, run_before=run_scan)  # type: ignore[operator]
 
 

@@ -23,6 +23,7 @@ from hrcoach import paths
 from hrcoach.config import Profile
 from hrcoach.engine.batch import SampleArrays, classify
 from hrcoach.formats.files import load_recording
+from hrcoach.logbook import Logbook
 from hrcoach.models import HeartRateSample
 from hrcoach.session import SessionSetup
 from hrcoach.store import db
@@ -105,18 +106,27 @@ def utc_clock() -> Iterator[None]:
     time.tzset()
 
 
-def app_for(**kwargs: object) -> HrcoachApp:
-    kwargs.setdefault("today", TODAY)
-    return HrcoachApp(lambda app: HistoryScreen(**kwargs), profile=PROFILE, speaker=Ears())  # type: ignore[arg-type]
+def app_for(logbook: Logbook | None = None, today: date = TODAY) -> HrcoachApp:
+    return HrcoachApp(
+        lambda app: HistoryScreen(today=today), profile=PROFILE, speaker=Ears(), logbook=logbook
+    )
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Until what the screen asked of the app (a read, a session opened) has been done and shown:
+    the request reaches the app as a message, the work runs in a thread worker."""
+    await pilot.pause()
+    with contextlib.suppress(WorkerFailed):  # a failed read is shown on screen: tests look there
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 async def loaded(pilot: Pilot[None]) -> HistoryScreen:
     """The history screen once its read of the log has finished and been shown."""
-    with contextlib.suppress(WorkerFailed):  # a failed read is shown on screen: tests look there
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
     screen = pilot.app.screen
     assert isinstance(screen, HistoryScreen)
+    assert screen.loaded is not None
     return screen
 
 
@@ -201,7 +211,7 @@ async def test_enter_opens_the_session_summary_and_escape_comes_back(utc_clock: 
         table = screen.query_one("#history-sessions", DataTable)
         assert table.has_focus and table.cursor_row == 0  # the newest: this week's steady run
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         summary_screen = app.screen
         assert isinstance(summary_screen, SummaryScreen)
         result = summary_screen.result
@@ -227,7 +237,7 @@ async def test_enter_opens_the_session_summary_and_escape_comes_back(utc_clock: 
         await loaded(pilot)
         assert table.cursor_row == table.row_count - 1
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, SummaryScreen)
         assert app.screen.result.session_id == ids[0]
         assert app.screen.result.notes == ["imported from soak.fit"]
@@ -236,6 +246,23 @@ async def test_enter_opens_the_session_summary_and_escape_comes_back(utc_clock: 
         await pilot.press("escape")  # history is the first screen: escape leaves
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_a_session_gone_from_the_log_is_said_and_the_history_stays(utc_clock: None) -> None:
+    ids = seed()
+    app = app_for()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await loaded(pilot)
+        conn = db.connect()
+        conn.execute("DELETE FROM sessions WHERE id = ?", (ids[-2],))  # the newest shown, under the cursor
+        conn.commit()
+        conn.close()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen
+        [note] = app._notifications
+        assert note.message == f"Session {ids[-2]} is no longer in the log; r refreshes"
+        assert note.severity == "warning"
 
 
 async def test_an_empty_log_says_how_to_add_sessions() -> None:
@@ -270,7 +297,7 @@ async def test_a_log_of_demo_sessions_only_says_d_shows_them(utc_clock: None) ->
 async def test_an_unreadable_log_is_one_line_on_screen(tmp_path: Path) -> None:
     bad = tmp_path / "log.sqlite3"
     bad.write_bytes(b"this is not sqlite at all" * 100)
-    app = app_for(db_path=bad)
+    app = app_for(Logbook(db_path=bad))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await loaded(pilot)
         message = text(screen, "#history-message")
@@ -298,11 +325,14 @@ async def test_a_damaged_row_is_said_on_screen_too(utc_clock: None) -> None:
 async def test_the_app_s_log_is_the_one_read(tmp_path: Path, utc_clock: None) -> None:
     path = tmp_path / "elsewhere.sqlite3"
     seed(path)
-    app = HrcoachApp(lambda app: HistoryScreen(today=TODAY), profile=PROFILE, speaker=Ears(), db_path=path)
+    app = app_for(Logbook(db_path=path))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await loaded(pilot)
-        assert screen.db_path == path
         assert screen.query_one("#history-sessions", DataTable).row_count == len(PLAN) - 1
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SummaryScreen)
+        assert app.screen.result.where.endswith(f" in {path}")
         assert not db.db_path().exists()
 
 
@@ -382,7 +412,7 @@ async def test_s_opens_settings_and_a_saved_hrmax_recomputes_the_history(utc_clo
         assert info is not None and info.summary is not None and info.summary.hrmax == 170
         # the summary opened from history goes back to it with h, not to a second history
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, SummaryScreen)
         await pilot.press("h")
         await pilot.pause()

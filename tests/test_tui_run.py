@@ -13,6 +13,7 @@ from textual.widgets import Input, OptionList
 
 from hrcoach.cli import build_parser, live
 from hrcoach.config import Profile, load_profile
+from hrcoach.logbook import Logbook
 from hrcoach.paths import profile_path
 from hrcoach.sources import ble, remembered
 from hrcoach.sources.ble import FoundStrap, StrapSource
@@ -61,7 +62,8 @@ async def test_first_run_asks_age_scans_picks_then_coaches_through_a_dropout(
     adapter: SimulatedAdapter, tmp_path: Path
 ) -> None:
     record = tmp_path / "live.hrcap.jsonl"
-    app = live.run_app(build_parser().parse_args(["run", "--record", str(record)]))
+    kept = tmp_path / "log.sqlite3"
+    app = live.run_app(build_parser().parse_args(["run", "--record", str(record)]), Logbook(db_path=kept))
     async with app.run_test(size=(80, 24)) as pilot:
         assert isinstance(app.screen, ConnectScreen)
         await until(
@@ -98,8 +100,9 @@ async def test_first_run_asks_age_scans_picks_then_coaches_through_a_dropout(
         assert isinstance(app.screen, SummaryScreen)
         assert app.screen.result.summary.gaps >= 1  # the 20-s drop is not credited
     assert remembered.last_device() == STRAP.address
-    rows = sqlite3.connect(db.db_path()).execute("SELECT origin, status, device FROM sessions").fetchall()
+    rows = sqlite3.connect(kept).execute("SELECT origin, status, device FROM sessions").fetchall()
     assert rows[0][:2] == ("live", "complete") and STRAP.name in rows[0][2]
+    assert not db.db_path().exists()  # the session went to the app's logbook
     assert record.exists() and STRAP.name in record.read_text().splitlines()[0]
 
 
@@ -142,3 +145,35 @@ async def test_no_bluetooth_is_said_on_the_session_screen_and_q_leaves_with_2(
         await until(pilot, lambda: app.return_code is not None, "the app to exit")
     assert app.return_code == 2
     assert not db.db_path().exists()  # nothing measured, nothing logged
+
+
+async def test_the_strap_chosen_is_remembered_before_it_connects(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hrcoach import paths
+    from hrcoach.config import profile_toml
+    from tests.test_cli_run import NoDBusScanner
+
+    paths.write_private(profile_path(), profile_toml(Profile(age=40)))
+
+    real_scan = ble.scan
+
+    async def one_strap(timeout: float, **backend: Any) -> list[FoundStrap]:
+        if backend:  # the source's own search: no Bluetooth there
+            return await real_scan(timeout, **backend)
+        return [FoundStrap(STRAP.name, STRAP.address, -55)]
+
+    monkeypatch.setattr("hrcoach.sources.ble.scan", one_strap)
+    monkeypatch.setattr(
+        live, "make_source", lambda args, **hooks: StrapSource(scanner_backend=NoDBusScanner, **hooks)
+    )
+    app = live.run_app(build_parser().parse_args(["run"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, ConnectScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, SessionScreen)  # which never gets to connect
+        assert remembered.last_device() == STRAP.address
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 2

@@ -333,6 +333,24 @@ async def test_the_summary_built_directly_is_the_one_a_replay_ends_on() -> None:
         )
 
 
+async def test_from_a_summary_h_opens_the_history_and_escape_comes_back_then_leaves() -> None:
+    from hrcoach.tui.history_screen import HistoryScreen
+
+    app = summary_app("walk_5min")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        summary = app.screen
+        await pilot.press("h")
+        await pilot.pause()
+        assert isinstance(app.screen, HistoryScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is summary and app.is_running
+        await pilot.press("escape")  # the first screen: escape leaves
+        await pilot.pause()
+        assert not app.is_running
+
+
 @pytest.mark.parametrize("key", ["question_mark", "q"])
 def test_snapshot_dialogs(snap_compare: object, key: str) -> None:
     feed = held("steady_35min", hold_at=400)

@@ -4,6 +4,7 @@ throwing edits away; and how it looks at 80×24 and 160×48."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -13,6 +14,7 @@ from textual.widgets import Input, Select, Static
 
 from hrcoach import paths
 from hrcoach.config import Profile, load_profile
+from hrcoach.logbook import Logbook
 from hrcoach.tui.app import HrcoachApp
 from hrcoach.tui.dialogs import DiscardChangesScreen
 from hrcoach.tui.settings_screen import SettingsScreen
@@ -29,7 +31,8 @@ class Host(Screen[None]):
         self.results: list[Profile | None] = []
 
     def on_mount(self) -> None:
-        self.app.push_screen(SettingsScreen(), self.results.append)
+        app = cast(HrcoachApp, self.app)
+        app.push_screen(app.settings_screen(), self.results.append)
 
 
 def hosted(profile: Profile = PROFILE) -> tuple[HrcoachApp, Host]:
@@ -167,9 +170,47 @@ def fixed_home(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HRCOACH_HOME", "/nonexistent/hrcoach-home")
 
 
+def settings_app(profile: Profile) -> HrcoachApp:
+    return HrcoachApp(lambda app: app.settings_screen(), profile=profile, speaker=Ears())
+
+
+async def test_the_title_shows_the_logbook_s_profile_and_a_first_save_the_notice(tmp_path: Path) -> None:
+    kept = tmp_path / "elsewhere" / "profile.toml"
+    host = Host()
+    app = HrcoachApp(lambda app: host, profile=PROFILE, speaker=Ears(), logbook=Logbook(profile_path=kept))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        assert text(app, "#settings-title") == f"Profile  {kept}"
+        assert app.screen.query(".coach-notice")  # nothing saved yet
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert load_profile(kept) == PROFILE and not paths.profile_path().exists()
+        app.action_settings()
+        await pilot.pause()
+        assert not app.screen.query(".coach-notice")
+
+
+async def test_a_profile_that_cannot_be_written_is_said_and_the_screen_stays(tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    host = Host()
+    logbook = Logbook(profile_path=blocked / "profile.toml")  # its folder is a file
+    app = HrcoachApp(lambda app: host, profile=PROFILE, speaker=Ears(), logbook=logbook)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await type_into(pilot, "age", "50")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen) and host.results == []
+        assert app.profile == PROFILE
+        [note] = app._notifications
+        assert note.message.startswith(f"Not saved: {blocked / 'profile.toml'}: ")
+        assert note.severity == "error"
+
+
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
 def test_snapshot_settings(snap_compare: object, size: tuple[int, int], fixed_home: None) -> None:
-    app = HrcoachApp(lambda app: SettingsScreen(), profile=Profile(age=42, hrmax=188), speaker=Ears())
+    app = settings_app(Profile(age=42, hrmax=188))
 
     async def run_before(pilot: Pilot[None]) -> None:
         await pilot.pause()
@@ -178,7 +219,7 @@ def test_snapshot_settings(snap_compare: object, size: tuple[int, int], fixed_ho
 
 
 def test_snapshot_settings_with_a_bad_value(snap_compare: object, fixed_home: None) -> None:
-    app = HrcoachApp(lambda app: SettingsScreen(), profile=Profile(age=42), speaker=Ears())
+    app = settings_app(Profile(age=42))
 
     async def run_before(pilot: Pilot[None]) -> None:
         await pilot.pause()
@@ -190,7 +231,7 @@ def test_snapshot_settings_with_a_bad_value(snap_compare: object, fixed_home: No
 
 
 def test_snapshot_discard_question(snap_compare: object, fixed_home: None) -> None:
-    app = HrcoachApp(lambda app: SettingsScreen(), profile=Profile(age=42), speaker=Ears())
+    app = settings_app(Profile(age=42))
 
     async def run_before(pilot: Pilot[None]) -> None:
         await pilot.pause()
@@ -202,10 +243,8 @@ def test_snapshot_discard_question(snap_compare: object, fixed_home: None) -> No
 
 
 def test_field_messages_come_from_pydantics_error_types_not_its_wording() -> None:
-    from pathlib import Path
-
     from hrcoach.config import ProfileError
-    from hrcoach.tui.settings_screen import field_message
+    from hrcoach.tui.profile_form import field_message
 
     path = Path("/p.toml")
     odd = "/p.toml: age: wording pydantic may change"  # what matters is the kind

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from hrcoach.store.log import SessionLog
 
 if TYPE_CHECKING:
     from hrcoach.formats.capture import CaptureWriter
+    from hrcoach.logbook import Logbook
     from hrcoach.sources.ble import StrapSource
     from hrcoach.tui.app import HrcoachApp
     from hrcoach.tui.connect_screen import ConnectScreen
@@ -90,9 +92,11 @@ def run_tui(args: argparse.Namespace) -> int:
     return app.return_code or 0
 
 
-def run_app(args: argparse.Namespace) -> HrcoachApp:
+def run_app(args: argparse.Namespace, logbook: Logbook | None = None) -> HrcoachApp:
     """The Textual coach: the connect screen when there is no HRmax or no strap known yet, else
-    straight to the session screen (which shows the search)."""
+    straight to the session screen (which shows the search). The strap chosen there is
+    remembered at once, before it connects."""
+    from hrcoach.logbook import Logbook
     from hrcoach.sources import ble
     from hrcoach.sources.feeds import StrapFeed
     from hrcoach.tui.app import HrcoachApp
@@ -113,17 +117,22 @@ def run_app(args: argparse.Namespace) -> HrcoachApp:
         return app.start_session(feed, setup)
 
     def first(app: HrcoachApp) -> SessionScreen | ConnectScreen:
-        known = args.device or last_device()
+        last = last_device()
+        known = args.device or last
         has_hrmax = args.hrmax is not None or prof.age is not None or prof.hrmax is not None
         if known and has_hrmax:
             return start_with(app, args.device)
 
         def chosen(strap: ble.FoundStrap) -> None:
+            with contextlib.suppress(OSError):  # not remembering it is no reason not to run
+                remember_device(strap.name, strap.address)
             app.switch_screen(start_with(app, strap.address))
 
-        return ConnectScreen(ble.scan, chosen, device=args.device)
+        return ConnectScreen(
+            ble.scan, chosen, profile=app.profile, save=app.save_profile, device=args.device, last=last
+        )
 
-    return HrcoachApp(first, profile=prof)
+    return HrcoachApp(first, profile=prof, logbook=logbook or Logbook())
 
 
 def run(args: argparse.Namespace) -> int:

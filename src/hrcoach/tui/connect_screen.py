@@ -2,11 +2,13 @@
 for an age or a measured HRmax; then it scans for straps, lists them strongest first (the one used
 last marked), and hands the chosen one to `start`. When nothing is found it says what to try; when
 Bluetooth cannot be used it says why in one line and stays, so `r` can try again.
+
+It is handed the profile, a way to save one (`save`, for the first-run answers) and the strap used
+last (`last`, a name or an address); remembering the chosen strap is `start`'s business.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, ClassVar
 
@@ -19,17 +21,8 @@ from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Footer, Input, LoadingIndicator, OptionList, Static
 from textual.widgets.option_list import Option
 
-from hrcoach import paths
 from hrcoach.config import NOTICE, Profile
-from hrcoach.sources import remembered
-from hrcoach.tui.settings_screen import (
-    FieldRow,
-    apply,
-    hrcoach_app,
-    hrmax_text,
-    live_hrmax,
-    save_profile,
-)
+from hrcoach.tui.profile_form import FieldRow, Save, apply, hrmax_text, live_hrmax
 
 if TYPE_CHECKING:
     from hrcoach.sources.ble import FoundStrap
@@ -72,13 +65,19 @@ class ConnectScreen(Screen[None]):
         scan: Scan,
         start: Callable[[FoundStrap], None],
         *,
+        profile: Profile,
+        save: Save,
         device: str | None = None,
+        last: str | None = None,
         timeout: float = 5.0,
     ) -> None:
         super().__init__()
         self.scan = scan
         self.start = start
+        self.profile = profile
+        self.save = save
         self.device = device
+        self.last = last
         self.timeout = timeout
         self.state = "first-run"
         self.straps: list[FoundStrap] = []
@@ -127,10 +126,6 @@ class ConnectScreen(Screen[None]):
         else:
             self.run_scan()
 
-    @property
-    def profile(self) -> Profile:
-        return hrcoach_app(self.app).profile
-
     def _show(self, state: str) -> None:
         self.state = state
         self.query_one(ContentSwitcher).current = state
@@ -169,15 +164,18 @@ class ConnectScreen(Screen[None]):
 
     def save_first_run(self) -> None:
         rows = list(self.query(FieldRow))
-        profile, bad = apply(self.profile, rows, paths.profile_path())
+        profile, bad = apply(self.profile, rows)
         if not bad and profile.age is None and profile.hrmax is None:
             rows[0].show_error("Enter your age or a measured HRmax (either will do).")
             bad = [rows[0]]
         if bad:
             bad[0].editor.focus()
             return
-        if save_profile(self.app, profile):
-            self.run_scan()
+        if error := self.save(profile):
+            self.notify(error, severity="error", timeout=10, markup=False)
+            return
+        self.profile = profile
+        self.run_scan()
 
     # Scanning
 
@@ -213,7 +211,7 @@ class ConnectScreen(Screen[None]):
             )
             self._show("none-found")
             return
-        last = remembered.last_device()
+        last = self.last
         count = "1 strap" if len(straps) == 1 else f"{len(straps)} straps"
         self.query_one("#found-text", Static).update(f"{missing}Found {count}, strongest signal first:")
         name_w = min(32, max(len(s.name) for s in straps))
@@ -253,8 +251,6 @@ class ConnectScreen(Screen[None]):
         if self.started:
             return
         self.started = True
-        with contextlib.suppress(OSError):  # not remembering it is no reason not to run
-            remembered.remember_device(strap.name, strap.address)
         self.start(strap)
 
     def action_rescan(self) -> None:

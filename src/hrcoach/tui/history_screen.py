@@ -1,107 +1,35 @@
 """`HistoryScreen`: the weekly dose (the table of `hrcoach history` and a bar chart of it), the
 streak, and every logged session; enter opens a session's summary.
 
-The log is read by a thread worker: first made consistent with the profile (summaries computed
-against another HRmax are recomputed), then every finished session is listed once; the demo
-toggle only filters what was read.
+The screen reads nothing itself: it asks the app (`ReadRequested`, on mount and on `r`) and is
+shown what the app's logbook read (`show_read`): the log made consistent with the profile, every
+finished session, and the weeks with and without the demo sessions, so the demo toggle only
+chooses between what was read. Enter asks the app to open the session (`SessionChosen`).
 """
 
 from __future__ import annotations
 
 import math
-import sqlite3
-from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Horizontal, Vertical
 from textual.events import Resize
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
-from textual.worker import Worker, WorkerState
 
-from hrcoach import paths
-from hrcoach.config import ProfileError, load_profile
-from hrcoach.engine.batch import classify
 from hrcoach.engine.summary import clock
-from hrcoach.engine.zones import BDNF, WINDOWS
-from hrcoach.store import db
-from hrcoach.store.history import WEEKLY_MIN, WEEKLY_SESSIONS, History, local_today, weekly
-from hrcoach.store.maintain import recompute
-from hrcoach.store.records import StoredSetup, load_arrays
-from hrcoach.store.sessions import SessionInfo, get_session, list_sessions, session_cues
-from hrcoach.tui.summary_screen import SessionResult, SummaryScreen
+from hrcoach.logbook import WEEKLY_MIN, WEEKLY_SESSIONS, History, HistoryRead, SessionRow
 from hrcoach.tui.weekly_bars import WeeklyBars
 
 EMPTY = "No sessions yet.\nAdd some with `hrcoach demo`, `hrcoach run` or `hrcoach import FILE`."
 ONLY_DEMO = (
     "Only demo sessions so far: d shows them.\nYour own come from `hrcoach run` or `hrcoach import FILE`."
 )
-
-
-def profile_setup() -> StoredSetup | None:
-    """The setup the profile file puts in force, or None when it has no HRmax yet.
-
-    Raises ProfileError when the profile cannot be read."""
-    return StoredSetup.in_force(load_profile(paths.profile_path()))
-
-
-@dataclass
-class Loaded:
-    """What one read of the log found: every finished session (oldest first), or why not."""
-
-    sessions: list[SessionInfo] = field(default_factory=list)
-    error: str | None = None
-    notes: list[str] = field(default_factory=list)
-
-
-def read_log(path: Path) -> Loaded:
-    """Make the log consistent with the profile, then list it. Never raises for a bad log."""
-    try:
-        conn = db.connect(path)
-    except db.StoreError as exc:
-        return Loaded(error=str(exc))
-    notes = []
-    try:
-        try:
-            setup = profile_setup()
-        except ProfileError as exc:
-            setup = None
-            notes.append(f"{exc}; summaries were not checked against it")
-        if setup is not None and (n := recompute(conn, setup)):  # recomputes only the stale ones
-            notes.append(
-                f"Recomputed {n} session summaries for HRmax {setup.hrmax} bpm ({setup.hrmax_source})"
-            )
-        return Loaded(list_sessions(conn, include_demo=True), notes=notes)
-    except sqlite3.Error as exc:
-        return Loaded(error=db.explain(exc, path))
-    finally:
-        conn.close()
-
-
-def session_result(conn: sqlite3.Connection, info: SessionInfo, path: Path) -> SessionResult:
-    """A stored session as the summary screen shows it; `info.summary` must be set."""
-    assert info.summary is not None
-    arrays = load_arrays(conn, info.id, rr=False)
-    verdicts = classify(arrays, info.setup.params())
-    t = arrays.ms / 1000.0
-    trace = [(float(t[i]), float(arrays.bpm[i])) for i, v in enumerate(verdicts) if v is None]
-    t0 = float(t[0]) if len(t) else 0.0
-    start = info.started_at.astimezone().strftime("%a %d %b %H:%M")
-    return SessionResult(
-        summary=info.summary,
-        cues=[(c.t - t0, c.message) for c in session_cues(conn, info.id)],
-        trace=trace,
-        where=f"Session {info.id} in {path}",
-        session_id=info.id,
-        title=f"Session {info.id}, {start}",
-        notes=list(info.notes),
-    )
 
 
 def streak_text(h: History) -> str:
@@ -139,27 +67,36 @@ class SessionsTable(DataTable[object]):
 class HistoryScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "app.quit", "Quit"),
-        Binding("escape", "back", "Back"),
+        Binding("escape", "app.leave", "Back"),
         Binding("d", "toggle_demo", "Demo"),
         Binding("r", "refresh", "Refresh"),
-        Binding("s", "settings", "Settings"),
+        Binding("s", "app.settings", "Settings"),
     ]
 
-    def __init__(self, *, db_path: Path | None = None, weeks: int = 12, today: date | None = None) -> None:
-        super().__init__()
-        self._db_path = db_path
-        self.weeks = weeks
-        self.today = today
-        self.show_demo = False
-        self.loaded: Loaded | None = None
-        self.history: History | None = None
-        self.shown: list[SessionInfo] = []  # the sessions table's rows, newest first
-        self._shown_once = False
+    class ReadRequested(Message):
+        """The screen wants the log (re)read: the app answers with `show_read`."""
 
-    @property
-    def db_path(self) -> Path:
-        app_path: Path | None = getattr(self.app, "db_path", None)
-        return self._db_path or app_path or db.db_path()
+        def __init__(self, history: HistoryScreen) -> None:
+            super().__init__()
+            self.history = history
+
+    class SessionChosen(Message):
+        """Enter on a session: the app opens its summary."""
+
+        def __init__(self, history: HistoryScreen, session_id: int) -> None:
+            super().__init__()
+            self.history = history
+            self.session_id = session_id
+
+    def __init__(self, *, weeks: int = 12, today: date | None = None) -> None:
+        super().__init__()
+        self.weeks = weeks
+        self.today = today  # None: the local date when read
+        self.show_demo = False
+        self.loaded: HistoryRead | None = None
+        self.history: History | None = None
+        self.shown: list[SessionRow] = []  # the sessions table's rows, newest first
+        self._shown_once = False
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="history-top"):
@@ -197,7 +134,7 @@ class HistoryScreen(Screen[None]):
         sessions.add_column("status", key="status")
         sessions.add_column("device", key="device")
         self.query_one("#history-body").display = False
-        self.load()
+        self.post_message(self.ReadRequested(self))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_demo":  # nothing to toggle while the log cannot be read
@@ -207,27 +144,11 @@ class HistoryScreen(Screen[None]):
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width >= 120 and event.size.height >= 40, "-large")
 
-    def load(self) -> None:
-        """(Re)read the log in a thread; `_show` follows when it is read."""
-        self._read(self.db_path)
-
-    @work(thread=True, exclusive=True, group="history", exit_on_error=False)
-    def _read(self, path: Path) -> Loaded:
-        return read_log(path)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if worker.group != "history":
-            return
-        if event.state == WorkerState.SUCCESS and isinstance(worker.result, Loaded):
-            self.loaded = worker.result
-            for note in self.loaded.notes:
-                self.notify(note, timeout=8, markup=False)
-        elif event.state == WorkerState.ERROR:  # read_log turns store errors into lines; not this
-            first = str(worker.error).splitlines()[0] if str(worker.error) else type(worker.error).__name__
-            self.loaded = Loaded(error=f"{self.db_path}: cannot read the session log ({first})")
-        else:
-            return
+    def show_read(self, read: HistoryRead) -> None:
+        """Show what a read of the log found (the app calls this)."""
+        self.loaded = read
+        for note in read.notes:
+            self.notify(note, timeout=8, markup=False)
         self._show()
 
     def _show(self) -> None:
@@ -247,10 +168,9 @@ class HistoryScreen(Screen[None]):
             message.display, body.display = True, False
             return
         message.remove_class("-error")
-        demos = sum(1 for s in loaded.sessions if s.origin == "demo")
-        visible = [s for s in loaded.sessions if self.show_demo or s.origin != "demo"]
-        today = self.today or local_today()
-        self.history = h = weekly(visible, today=today, weeks=self.weeks)
+        demos = sum(1 for s in loaded.sessions if s.demo)
+        visible = [s for s in loaded.sessions if self.show_demo or not s.demo]
+        self.history = h = loaded.weeks(demo=self.show_demo)
         streak.update(streak_text(h) if visible else "Session history")
         streak.set_class(h.streak > 0, "-met")
         week_line.update(this_week_text(h) if visible else "")
@@ -290,23 +210,21 @@ class HistoryScreen(Screen[None]):
                 key=w.monday.isoformat(),
             )
 
-    def _fill_sessions(self, visible: list[SessionInfo]) -> None:
+    def _fill_sessions(self, visible: list[SessionRow]) -> None:
         table = self.query_one("#history-sessions", DataTable)
         selected = self._selected_id()
         table.clear()
         self.shown = sorted(visible, key=lambda s: (s.started_at, s.id), reverse=True)
         for s in self.shown:
-            bdnf = clock(s.summary.bdnf_s) if s.summary else "-"
-            device = s.device.get("name") or s.device.get("product") or ""
-            dim = "dim italic" if s.origin == "demo" else ""  # not the runner's own
+            dim = "dim italic" if s.demo else ""  # not the runner's own
             table.add_row(
                 _right(s.id, dim),
                 Text(s.started_at.astimezone().strftime("%Y-%m-%d %H:%M"), dim),
                 Text(s.origin, dim),
                 _right(clock(s.duration_s), dim),
-                _right(bdnf, dim),
+                _right(clock(s.bdnf_s) if s.bdnf_s is not None else "-", dim),
                 Text(s.status, dim),
-                Text(str(device), dim),
+                Text(s.device, dim),
                 key=str(s.id),
             )
         ids = [s.id for s in self.shown]
@@ -325,47 +243,11 @@ class HistoryScreen(Screen[None]):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "history-sessions" and event.row_key.value is not None:
             event.stop()
-            self.open_session(int(event.row_key.value))
-
-    def open_session(self, session_id: int) -> None:
-        path = self.db_path
-        try:
-            conn = db.connect(path)
-        except db.StoreError as exc:
-            self.notify(str(exc), severity="error", timeout=10, markup=False)
-            return
-        try:
-            info = get_session(conn, session_id)
-            if info is None or info.summary is None:
-                self.notify(f"Session {session_id} is no longer in the log; r refreshes", severity="warning")
-                return
-            result = session_result(conn, info, path)
-        except sqlite3.Error as exc:
-            self.notify(db.explain(exc, path), severity="error", timeout=10, markup=False)
-            return
-        finally:
-            conn.close()
-        self.app.push_screen(SummaryScreen(result, window=WINDOWS.get(info.setup.target, BDNF)))
+            self.post_message(self.SessionChosen(self, int(event.row_key.value)))
 
     def action_toggle_demo(self) -> None:
         self.show_demo = not self.show_demo
         self._show()
 
     def action_refresh(self) -> None:
-        self.load()
-
-    def action_settings(self) -> None:
-        """Edit the profile; a saved change (say a new HRmax) recomputes what is shown."""
-        from hrcoach.tui.settings_screen import SettingsScreen
-
-        def saved(profile: object) -> None:
-            if profile is not None:
-                self.load()
-
-        self.app.push_screen(SettingsScreen(), saved)
-
-    def action_back(self) -> None:
-        if len(self.app.screen_stack) > 2:
-            self.app.pop_screen()
-        else:
-            self.app.exit()
+        self.post_message(self.ReadRequested(self))

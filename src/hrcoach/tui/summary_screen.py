@@ -3,7 +3,6 @@ whole session with the target window, the cues, and where it was saved."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import ClassVar
 
 from rich.table import Table
@@ -16,18 +15,8 @@ from textual.widgets import Footer, Static
 
 from hrcoach.engine.summary import Summary, clock
 from hrcoach.engine.zones import Window
+from hrcoach.logbook import SessionResult as SessionResult
 from hrcoach.tui.chart import TrendChart
-
-
-@dataclass
-class SessionResult:
-    summary: Summary
-    cues: list[tuple[float, str]]  # (seconds into the session, message)
-    trace: list[tuple[float, float]]  # (t, accepted bpm)
-    where: str  # where it was saved, or why not
-    session_id: int | None = None
-    title: str = "Session summary"
-    notes: list[str] = field(default_factory=list)
 
 
 def numbers(s: Summary) -> Table:
@@ -89,8 +78,8 @@ class CuesScreen(ModalScreen[None]):
 class SummaryScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "app.quit", "Quit"),
-        Binding("escape", "close", "Back"),
-        Binding("h", "history", "History"),
+        Binding("escape", "app.leave", "Back"),
+        Binding("h", "app.history", "History"),
         Binding("c", "cues", "Cues"),
     ]
 
@@ -128,18 +117,3 @@ class SummaryScreen(Screen[None]):
         chart = self.query_one(TrendChart)
         chart.set_band(s.hrmax * self.window.lo / 100, s.hrmax * self.window.hi / 100)
         chart.extend(self.result.trace)
-
-    def action_close(self) -> None:
-        if len(self.app.screen_stack) > 2:
-            self.app.pop_screen()
-        else:
-            self.app.exit()
-
-    def action_history(self) -> None:
-        from hrcoach.tui.history_screen import HistoryScreen
-
-        stack = self.app.screen_stack
-        if len(stack) > 1 and isinstance(stack[-2], HistoryScreen):
-            self.app.pop_screen()  # opened from history: go back to it
-        else:
-            self.app.push_screen(HistoryScreen())

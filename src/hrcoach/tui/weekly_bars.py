@@ -11,7 +11,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
-from hrcoach.store.history import WEEKLY_MIN, Week
+from hrcoach.logbook import WEEKLY_MIN, Week
 
 EIGHTHS = " ▁▂▃▄▅▆▇█"
 LABEL_W = 5  # the axis on the right: " 150"
