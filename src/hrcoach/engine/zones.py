@@ -46,12 +46,28 @@ def estimate_hrmax(age: int, formula: Formula = Formula.TANAKA) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Window:
-    """An inclusive %HRmax window: lo <= 100·bpm/HRmax <= hi."""
+    """An inclusive %HRmax window: lo <= 100·bpm/HRmax <= hi. Everything that names a window
+    or its bounds (cues, the TUI's labels, gauge and tables) takes them from here."""
 
     name: str
     lo: int
     hi: int
-    label: str
+    title: str  # what it is called mid-sentence: "BDNF", "anandamide"
+
+    @property
+    def label(self) -> str:
+        """Plain text, for cues and the command line: "BDNF 60-80 %"."""
+        return f"{self.title} {self.lo}-{self.hi} %"
+
+    @property
+    def span(self) -> str:
+        """The bounds as the screens show them: "60–80 %"."""
+        return f"{self.lo}–{self.hi} %"
+
+    @property
+    def heading(self) -> str:
+        """Title and bounds to begin a line with: "BDNF 60–80 %", "Anandamide 70–80 %"."""
+        return f"{self.title[:1].upper()}{self.title[1:]} {self.span}"
 
     def contains(self, bpm: int, hrmax: int) -> bool:
         return self.lo * hrmax <= 100 * bpm <= self.hi * hrmax
@@ -60,8 +76,8 @@ class Window:
         return self.lo * hrmax / 100, self.hi * hrmax / 100
 
 
-BDNF = Window("bdnf", 60, 80, "BDNF 60-80 %")
-ANANDAMIDE = Window("anandamide", 70, 80, "anandamide 70-80 %")
+BDNF = Window("bdnf", 60, 80, "BDNF")
+ANANDAMIDE = Window("anandamide", 70, 80, "anandamide")
 WINDOWS = {w.name: w for w in (BDNF, ANANDAMIDE)}
 
 ZONE_FLOORS = (50, 60, 70, 80, 90)  # zone z (1..5) starts at ZONE_FLOORS[z-1] %; Z5 is open above

@@ -10,16 +10,21 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
-HELP = """\
+from hrcoach.engine.zones import ANANDAMIDE, BDNF, Window
+from hrcoach.tui.gauge import HI, LO
+
+
+def help_text(bdnf: Window = BDNF, anandamide: Window = ANANDAMIDE) -> str:
+    return f"""\
 [b]Keys[/b]
   space   pause / resume          l   lap
   m       mute cues (still shown)  q   end the session
   ?       this help                ctrl+p   command palette
 
 [b]The windows[/b]
-  60–80 % of HRmax   BDNF: hold it 30+ minutes a session
-  70–80 % of HRmax   anandamide: the greatest increase
-  The gauge runs from 50 to 100 % HRmax; the marker is you.
+  {bdnf.span} of HRmax   {bdnf.title}: hold it 30+ minutes a session
+  {anandamide.span} of HRmax   {anandamide.title}: the greatest increase
+  The gauge runs from {LO:g} to {HI:g} % HRmax; the marker is you.
   Time counts only while the strap delivers believable beats;
   a silence longer than 10 s is a gap and counts for nothing.
 
@@ -34,7 +39,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(HELP, id="help-text")
+            yield Static(help_text(), id="help-text")
             yield Label("esc closes", classes="hint")
 
     def action_dismiss(self) -> None:  # type: ignore[override]

@@ -1,7 +1,10 @@
-"""`ZoneGauge`: 50–100 % HRmax left to right, both windows drawn, a marker where the runner is."""
+"""`ZoneGauge`: 50–100 % HRmax left to right, both windows drawn, a marker where the runner is.
+The windows' bounds and the scale's ticks (the zones' floors and the windows' edges) come from
+`hrcoach.engine.zones`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.console import RenderableType
@@ -9,8 +12,9 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-LO, HI = 50.0, 100.0
-TICKS = (50, 60, 70, 80, 90, 100)
+from hrcoach.engine.zones import WINDOWS, ZONE_FLOORS, Window
+
+LO, HI = float(ZONE_FLOORS[0]), 100.0
 
 
 def column(pct: float, width: int) -> int:
@@ -19,16 +23,40 @@ def column(pct: float, width: int) -> int:
     return min(width - 1, round(frac * (width - 1)))
 
 
+def ticks(windows: Sequence[Window]) -> list[int]:
+    """The numbers under the gauge: where each zone starts, each window's edges, and 100."""
+    edges = {edge for w in windows for edge in (w.lo, w.hi)}
+    return sorted(t for t in {*ZONE_FLOORS, *edges, int(HI)} if LO <= t <= HI)
+
+
+def part(pct: float, windows: Sequence[Window]) -> str:
+    """The gauge's colour at `pct`: the narrowest window holding it, else below or above them."""
+    inside = [w for w in windows if w.lo <= pct <= w.hi]
+    if inside:
+        return f"zone-gauge--{min(inside, key=lambda w: w.hi - w.lo).name}"
+    return "zone-gauge--easy" if pct < min(w.lo for w in windows) else "zone-gauge--hard"
+
+
 class ZoneGauge(Widget):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "zone-gauge--easy",
-        "zone-gauge--bdnf",
-        "zone-gauge--anandamide",
+        *(f"zone-gauge--{name}" for name in WINDOWS),  # bdnf, anandamide
         "zone-gauge--hard",
         "zone-gauge--marker",
         "zone-gauge--scale",
     }
     pct: reactive[float | None] = reactive(None)
+
+    def __init__(
+        self,
+        windows: Sequence[Window] = tuple(WINDOWS.values()),
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.windows = tuple(windows)
 
     def render(self) -> RenderableType:
         width = max(12, self.size.width)
@@ -45,18 +73,10 @@ class ZoneGauge(Widget):
             marker.stylize(style("zone-gauge--marker"))
         bar = Text()
         for cell in range(width):
-            pct = LO + (HI - LO) * cell / max(1, width - 1)
-            if pct < 60:
-                part = "zone-gauge--easy"
-            elif pct < 70:
-                part = "zone-gauge--bdnf"
-            elif pct <= 80:
-                part = "zone-gauge--anandamide"
-            else:
-                part = "zone-gauge--hard"
-            bar.append("█" if part != "zone-gauge--easy" else "▁", style(part))
+            colour = part(LO + (HI - LO) * cell / max(1, width - 1), self.windows)
+            bar.append("█" if colour != "zone-gauge--easy" else "▁", style(colour))
         scale = [" "] * width
-        for tick in TICKS:
+        for tick in ticks(self.windows):
             text = str(tick)
             at = column(tick, width)
             at = min(at, width - len(text))

@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from hrcoach.engine.summary import clock
+from hrcoach.engine.zones import ANANDAMIDE, BDNF
 from hrcoach.logbook import WEEKLY_MIN, WEEKLY_SESSIONS, History, HistoryRead, SessionRow
 from hrcoach.tui.weekly_bars import WeeklyBars
 
@@ -118,8 +119,8 @@ class HistoryScreen(Screen[None]):
         for label, key in (
             ("sessions", "sessions"),
             ("total", "total"),
-            ("60–80 %", "bdnf"),
-            ("70–80 %", "anandamide"),
+            (BDNF.span, "bdnf"),
+            (ANANDAMIDE.span, "anandamide"),
             ("30+ min", "goal_sessions"),
             ("dose", "dose"),
         ):
@@ -130,7 +131,7 @@ class HistoryScreen(Screen[None]):
         sessions.add_column("start", key="start")
         sessions.add_column("origin", key="origin")
         sessions.add_column(_right("length"), key="length")
-        sessions.add_column(_right("60–80 %"), key="bdnf")
+        sessions.add_column(_right(BDNF.span), key="bdnf")
         sessions.add_column("status", key="status")
         sessions.add_column("device", key="device")
         self.query_one("#history-body").display = False

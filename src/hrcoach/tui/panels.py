@@ -12,6 +12,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from hrcoach.engine.summary import clock
+from hrcoach.engine.zones import ANANDAMIDE, BDNF, Window
 from hrcoach.session import Tick
 
 BANDS = ("below", "in", "above", "none")
@@ -36,10 +37,20 @@ class WindowClocks(Widget):
     }
     tick: reactive[Tick | None] = reactive(None, layout=False)
 
-    def __init__(self, goal_s: float, hrmax_line: str = "", *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        goal_s: float,
+        hrmax_line: str = "",
+        *,
+        bdnf: Window = BDNF,
+        anandamide: Window = ANANDAMIDE,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self.goal_s = goal_s
         self.hrmax_line = hrmax_line
+        self.bdnf = bdnf
+        self.anandamide = anandamide
 
     def render(self) -> RenderableType:
         t = self.tick
@@ -54,9 +65,9 @@ class WindowClocks(Widget):
         )
         goal = "  goal met ✓" if met else f"  to go {clock(self.goal_s - bdnf)}"
         lines = [
-            Text.assemble(("BDNF 60–80 %  ", label), f"{clock(bdnf)} / {clock(self.goal_s)}", goal),
+            Text.assemble((f"{self.bdnf.heading}  ", label), f"{clock(bdnf)} / {clock(self.goal_s)}", goal),
             bar,
-            Text.assemble(("Anandamide 70–80 %  ", label), clock(t.anandamide_s if t else 0.0)),
+            Text.assemble((f"{self.anandamide.heading}  ", label), clock(t.anandamide_s if t else 0.0)),
             Text.assemble(
                 ("Hold  ", label),
                 f"{clock(t.hold_s if t else 0.0)}   longest {clock(t.longest_hold_s if t else 0.0)}",

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
 from hrcoach.engine.summary import Summary, clock
-from hrcoach.engine.zones import Window
+from hrcoach.engine.zones import ANANDAMIDE, BDNF, Window
 from hrcoach.logbook import SessionResult as SessionResult
 from hrcoach.tui.chart import TrendChart
 
@@ -29,10 +29,10 @@ def numbers(s: Summary) -> Table:
     rejected = ", ".join(f"{k} {v}" for k, v in s.rejected.items()) or "none"
     rows = [
         ("Duration", clock(s.duration_s)),
-        ("BDNF 60–80 %", f"{clock(s.bdnf_s)}   longest hold {clock(s.bdnf_longest_hold_s)}"),
+        (BDNF.heading, f"{clock(s.bdnf_s)}   longest hold {clock(s.bdnf_longest_hold_s)}"),
         (f"Goal {clock(s.bdnf_goal_s)}", goal),
         (
-            "Anandamide 70–80 %",
+            ANANDAMIDE.heading,
             f"{clock(s.anandamide_s)}   longest hold {clock(s.anandamide_longest_hold_s)}",
         ),
         ("Zones", "  ".join(f"Z{i} {clock(v)}" for i, v in enumerate(s.zones_s, start=1))),
