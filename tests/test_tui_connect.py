@@ -279,38 +279,27 @@ async def test_scanning_shows_what_it_is_doing_and_r_waits_for_it() -> None:
 # Looks
 
 
-@pytest.fixture
-def fixed_home(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Snapshots remember a strap: one fixed, emptied home for them."""
-    import shutil
-    from pathlib import Path
-
-    home = Path("/tmp/hrcoach-snapshot-connect-home")
-    shutil.rmtree(home, ignore_errors=True)
-    monkeypatch.setenv("HRCOACH_HOME", str(home))
-
-
 async def run_scan(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
-def test_snapshot_first_run(snap_compare: object, size: tuple[int, int], fixed_home: None) -> None:
+def test_snapshot_first_run(snap_compare: object, size: tuple[int, int]) -> None:
     app = connect_app(FakeScan(STRAPS), Runner(), profile=Profile())
     assert snap_compare(app, terminal_size=size, run_before=run_scan)  # type: ignore[operator]
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
-def test_snapshot_found(snap_compare: object, size: tuple[int, int], fixed_home: None) -> None:
+def test_snapshot_found(snap_compare: object, size: tuple[int, int]) -> None:
     app = connect_app(FakeScan(STRAPS), Runner(), last=POLAR.address)
     assert snap_compare(app, terminal_size=size, run_before=run_scan)  # type: ignore[operator]
 
 
-def test_snapshot_nothing_found(snap_compare: object, fixed_home: None) -> None:
+def test_snapshot_nothing_found(snap_compare: object) -> None:
     app = connect_app(FakeScan([]), Runner())
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_scan)  # type: ignore[operator]
 
 
-def test_snapshot_bluetooth_unavailable(snap_compare: object, fixed_home: None) -> None:
+def test_snapshot_bluetooth_unavailable(snap_compare: object) -> None:
     app = connect_app(FakeScan(OFF), Runner())
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_scan)  # type: ignore[operator]

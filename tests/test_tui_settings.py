@@ -164,14 +164,21 @@ async def test_every_profile_field_has_a_labelled_editor_with_its_description() 
 # Looks
 
 
-@pytest.fixture
-def fixed_home(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The screen shows the profile's path: one fixed (never written) home for snapshots."""
-    monkeypatch.setenv("HRCOACH_HOME", "/nonexistent/hrcoach-home")
+# The title shows where the profile is kept. The test's home is its own tmp_path (conftest); the
+# pictures show this fixed text instead (the path they were first taken with), so they do not
+# depend on where that is.
+SHOWN_PATH = "/nonexistent/hrcoach-home/config/profile.toml"
 
 
 def settings_app(profile: Profile) -> HrcoachApp:
-    return HrcoachApp(lambda app: app.settings_screen(), profile=profile, speaker=Ears())
+    """The settings screen as `app.settings_screen()` makes it, but showing SHOWN_PATH."""
+
+    def first(app: HrcoachApp) -> SettingsScreen:
+        shown = app.settings_screen()
+        assert shown.where == str(paths.profile_path()) and shown.first_time  # nothing saved yet
+        return SettingsScreen(app.profile, app.save_profile, where=SHOWN_PATH, first_time=shown.first_time)
+
+    return HrcoachApp(first, profile=profile, speaker=Ears())
 
 
 async def test_the_title_shows_the_logbook_s_profile_and_a_first_save_the_notice(tmp_path: Path) -> None:
@@ -209,7 +216,7 @@ async def test_a_profile_that_cannot_be_written_is_said_and_the_screen_stays(tmp
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
-def test_snapshot_settings(snap_compare: object, size: tuple[int, int], fixed_home: None) -> None:
+def test_snapshot_settings(snap_compare: object, size: tuple[int, int]) -> None:
     app = settings_app(Profile(age=42, hrmax=188))
 
     async def run_before(pilot: Pilot[None]) -> None:
@@ -218,7 +225,7 @@ def test_snapshot_settings(snap_compare: object, size: tuple[int, int], fixed_ho
     assert snap_compare(app, terminal_size=size, run_before=run_before)  # type: ignore[operator]
 
 
-def test_snapshot_settings_with_a_bad_value(snap_compare: object, fixed_home: None) -> None:
+def test_snapshot_settings_with_a_bad_value(snap_compare: object) -> None:
     app = settings_app(Profile(age=42))
 
     async def run_before(pilot: Pilot[None]) -> None:
@@ -230,7 +237,7 @@ def test_snapshot_settings_with_a_bad_value(snap_compare: object, fixed_home: No
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)  # type: ignore[operator]
 
 
-def test_snapshot_discard_question(snap_compare: object, fixed_home: None) -> None:
+def test_snapshot_discard_question(snap_compare: object) -> None:
     app = settings_app(Profile(age=42))
 
     async def run_before(pilot: Pilot[None]) -> None:
