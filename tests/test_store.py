@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from hrcoach.config import Profile
-from hrcoach.engine.batch import SampleArrays, summarize
+from hrcoach.engine.batch import SampleArrays, classify, summarize
 from hrcoach.formats.files import load_recording
 from hrcoach.session import Session, SessionSetup
 from hrcoach.store import db
@@ -85,9 +86,11 @@ def test_live_session_is_logged_with_every_sample_verdict_event_and_cue(tmp_path
     assert info.summary == session.summary()
     rec = load_recording(stream("dropout_reconnect"))
     assert load_samples(conn, info.id) == rec.samples  # raw samples, byte-faithful
-    reasons = dict(conn.execute("SELECT reason, count(*) FROM samples GROUP BY reason").fetchall())
-    assert sum(reasons.values()) == len(rec.samples)
-    assert {k: v for k, v in reasons.items() if k} == session.summary().rejected
+    verdicts = Counter(
+        classify(SampleArrays.from_samples(load_samples(conn, info.id)), setup_for()[0].params)
+    )
+    assert sum(verdicts.values()) == len(rec.samples)  # the verdicts, decided again from what was saved
+    assert {k.value: v for k, v in verdicts.items() if k} == session.summary().rejected
     links = conn.execute("SELECT value FROM events WHERE kind = 'link' ORDER BY t").fetchall()
     assert [v for (v,) in links] == ["disconnected", "reconnecting", "connected"] * 2
     assert [c.message for c in session_cues(conn, info.id)] == [c.message for c in session.cues]
@@ -218,3 +221,26 @@ def test_weekly_history_dose_goal_and_streak(tmp_path: Path) -> None:
     assert with_demo.weeks[0].sessions == 2
     later = weekly(list_sessions(conn), today=date(2026, 12, 2), weeks=1, tz=UTC)
     assert later.streak == 0  # a week was missed since
+
+
+def test_a_log_of_schema_1_loses_its_unread_verdict_column_and_keeps_every_sample(tmp_path: Path) -> None:
+    """Schema 1 stored a verdict per sample that nothing read; migrating drops the column, and
+    the samples, events and summaries stay as they were."""
+    path = tmp_path / "log.sqlite3"
+    old = sqlite3.connect(path, isolation_level=None)
+    for statement in db.MIGRATIONS[0].split(";"):
+        if statement.strip():
+            old.execute(statement)
+    old.execute("PRAGMA user_version = 1")
+    old.execute(
+        "INSERT INTO sessions (id, started_at, origin, status, setup) VALUES (1, '2026-11-16T07:00:00Z',"
+        " 'live', 'open', ?)",
+        (setup_for()[1].model_dump_json(),),
+    )
+    rows = [(1, i, float(i), 140 + i % 5, None, 1, None, "spike" if i == 3 else None) for i in range(50)]
+    old.executemany("INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    old.close()
+    conn = db.connect(path)
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(samples)")]
+    assert "reason" not in columns and conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert [(s.t, s.bpm) for s in load_samples(conn, 1)] == [(float(i), 140 + i % 5) for i in range(50)]

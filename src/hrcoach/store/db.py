@@ -65,6 +65,9 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX cues_session ON cues (session_id, t);
     """,
+    # 1 -> 2: no verdict column. A sample's verdict is the engine's to decide again from the raw
+    # sample (it depends on the settings, e.g. the gap length); nothing ever read the stored one.
+    "ALTER TABLE samples DROP COLUMN reason",
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

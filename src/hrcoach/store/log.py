@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from hrcoach.engine.summary import Summary
-from hrcoach.models import BatteryRead, Event, LinkChanged, MalformedFrame
+from hrcoach.models import BatteryRead, Event, HeartRateSample, LinkChanged, MalformedFrame
 from hrcoach.session import Session, SessionSetup, Tick
 from hrcoach.store import db
 from hrcoach.store.records import SampleRow, StoredSetup, sample_row, utc_text
@@ -109,7 +109,7 @@ class SessionLog:
         self.saved = False  # set by end()
         self.samples = 0  # sample rows queued so far, written or not
         self._seq = 0
-        self._queue_samples: list[tuple[int, Any, Any]] = []
+        self._queue_samples: list[tuple[int, HeartRateSample]] = []
         self._queue_events: list[tuple[float, str, str]] = []
         self._queue_cues: list[tuple[float, str, str]] = []
         self._last_commit_t = 0.0
@@ -171,7 +171,7 @@ class SessionLog:
         second of session time has passed since the last commit."""
         with self._lock:
             for r in tick.readings:
-                self._queue_samples.append((self._seq, r.sample, r.reason))
+                self._queue_samples.append((self._seq, r.sample))
                 self._seq += 1
                 self.samples += 1
             if isinstance(event, LinkChanged):
@@ -232,9 +232,9 @@ class SessionLog:
                 conn.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
             sid = self.session_id
             assert sid is not None
-            rows: list[SampleRow] = [sample_row(sid, seq, s, reason) for seq, s, reason in samples]
+            rows: list[SampleRow] = [sample_row(sid, seq, s) for seq, s in samples]
             with db.transaction(conn):
-                conn.executemany("INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                conn.executemany("INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
                 conn.executemany("INSERT INTO events VALUES (?, ?, ?, ?)", [(sid, *e) for e in events])
                 conn.executemany("INSERT INTO cues VALUES (?, ?, ?, ?)", [(sid, *c) for c in cues])
                 if device is not None:

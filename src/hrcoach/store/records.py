@@ -13,13 +13,12 @@ from pydantic import BaseModel, ConfigDict
 
 from hrcoach.config import Profile, ProfileError
 from hrcoach.engine.accounting import Params
-from hrcoach.engine.artifacts import Reason
 from hrcoach.engine.batch import CONTACT_CODES, SampleArrays
 from hrcoach.models import HeartRateSample, SensorContact
 from hrcoach.session import SessionSetup
 
 CONTACTS = {code: contact for contact, code in CONTACT_CODES.items()}
-SampleRow = tuple[int, int, float, int, bytes | None, int, int | None, str | None]
+SampleRow = tuple[int, int, float, int, bytes | None, int, int | None]
 
 
 class StoredSetup(BaseModel):
@@ -83,7 +82,7 @@ def unpack_rr(blob: bytes | None) -> tuple[float, ...]:
     return tuple(array("d", blob)) if blob else ()
 
 
-def sample_row(session_id: int, seq: int, s: HeartRateSample, reason: Reason | None) -> SampleRow:
+def sample_row(session_id: int, seq: int, s: HeartRateSample) -> SampleRow:
     return (
         session_id,
         seq,
@@ -92,7 +91,6 @@ def sample_row(session_id: int, seq: int, s: HeartRateSample, reason: Reason | N
         pack_rr(s.rr_ms),
         CONTACT_CODES[s.contact],
         s.energy_kj,
-        None if reason is None else reason.value,
     )
 
 

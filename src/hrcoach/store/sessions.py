@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from hrcoach.engine.batch import SampleArrays, classify, summarize
+from hrcoach.engine.batch import SampleArrays, summarize
 from hrcoach.engine.summary import Summary
 from hrcoach.models import HeartRateSample
 from hrcoach.store import db
@@ -116,11 +116,10 @@ def save_session(
     source_sha256: str | None = None,
     source_part: int | None = None,
 ) -> int:
-    """Save a whole session in one transaction (verdicts and summary from the batch engine)."""
+    """Save a whole session in one transaction (its summary from the batch engine)."""
     arrays = SampleArrays.from_samples(samples)
     params = setup.params()
-    verdicts = classify(arrays, params)
-    summary = summarize(arrays, params, setup.hrmax_source, verdicts=verdicts)
+    summary = summarize(arrays, params, setup.hrmax_source)
     ended = started_at + timedelta(seconds=summary.duration_s)
     with db.transaction(conn):
         cur = conn.execute(
@@ -144,7 +143,7 @@ def save_session(
         sid = cur.lastrowid
         assert sid is not None
         conn.executemany(
-            "INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (sample_row(sid, i, s, v) for i, (s, v) in enumerate(zip(samples, verdicts, strict=True))),
+            "INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (sample_row(sid, i, s) for i, s in enumerate(samples)),
         )
     return sid
