@@ -160,7 +160,7 @@ def read_log(home: Path) -> dict[str, Any]:
         return {"sessions": []}
     sid, status, summary, device = sessions[-1]
     samples = conn.execute(
-        "SELECT seq, t, bpm, rr, contact, energy_kj, reason FROM samples WHERE session_id = ? ORDER BY seq",
+        "SELECT seq, t, bpm, rr, contact, energy_kj FROM samples WHERE session_id = ? ORDER BY seq",
         (sid,),
     ).fetchall()
     events = conn.execute(
@@ -174,8 +174,8 @@ def read_log(home: Path) -> dict[str, Any]:
         "summary": json.loads(summary) if summary else None,
         "device": json.loads(device or "{}"),
         "samples": [
-            {"t": t, "bpm": bpm, "rr": list(array("d", rr)) if rr else [], "energy": e, "reason": reason}
-            for _, t, bpm, rr, _, e, reason in samples
+            {"t": t, "bpm": bpm, "rr": list(array("d", rr)) if rr else [], "energy": e}
+            for _, t, bpm, rr, _, e in samples
         ],
         "events": [{"t": t, "kind": k, "value": v} for t, k, v in events],
     }
@@ -427,13 +427,11 @@ def assess(
         "session log: every RR interval exactly once",
         f"{len(rr_want)} sent, {len(rr_got)} stored",
     )
-    rejected = [x for x in samples if x["reason"]]
+    rejected = (logged.get("summary") or {}).get("rejected", {})
     rep.check(
         not rejected,
         "every stored sample accepted by the engine",
-        f"{len(rejected)} rejected: " + ", ".join(sorted({str(x["reason"]) for x in rejected}))
-        if rejected
-        else "",
+        ", ".join(f"{n} {why}" for why, n in sorted(rejected.items())) + " rejected" if rejected else "",
     )
 
     # the silences: one gap each, nothing in them, the link events inside them
