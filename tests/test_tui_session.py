@@ -361,3 +361,18 @@ def test_snapshot_dialogs(snap_compare: object, key: str) -> None:
         await pilot.pause(0.1)  # type: ignore[attr-defined]
 
     assert snap_compare(app_for(feed), terminal_size=(80, 24), run_before=run_before)  # type: ignore[operator]
+
+
+async def test_the_help_names_this_sessions_goal_and_gap_and_the_one_notice() -> None:
+    from hrcoach.config import NOTICE
+
+    setup = SessionSetup.from_profile(Profile(age=33, goal_min=20, max_gap_s=6))
+    feed = held("walk_5min", hold_at=30)
+    app = HrcoachApp(lambda app: app.start_session(feed, setup), profile=PROFILE, speaker=Ears())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot, feed)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = " ".join(app.screen.text.split())
+        assert "hold it 20+ minutes" in text and "longer than 6 s is a gap" in text
+        assert NOTICE in text and "30+" not in text

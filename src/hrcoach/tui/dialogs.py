@@ -10,11 +10,16 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from hrcoach.config import NOTICE
 from hrcoach.engine.zones import ANANDAMIDE, BDNF, Window
 from hrcoach.tui.gauge import HI, LO
 
 
-def help_text(bdnf: Window = BDNF, anandamide: Window = ANANDAMIDE) -> str:
+def help_text(
+    bdnf: Window = BDNF, anandamide: Window = ANANDAMIDE, *, goal_s: float = 1800.0, max_gap_s: float = 10.0
+) -> str:
+    """The keys and the rules, with this session's goal and gap length."""
+    notice = NOTICE.replace(": ", ":\n", 1)  # two lines fit the dialog
     return f"""\
 [b]Keys[/b]
   space   pause / resume          l   lap
@@ -22,14 +27,13 @@ def help_text(bdnf: Window = BDNF, anandamide: Window = ANANDAMIDE) -> str:
   ?       this help                ctrl+p   command palette
 
 [b]The windows[/b]
-  {bdnf.span} of HRmax   {bdnf.title}: hold it 30+ minutes a session
+  {bdnf.span} of HRmax   {bdnf.title}: hold it {goal_s / 60:g}+ minutes a session
   {anandamide.span} of HRmax   {anandamide.title}: the greatest increase
   The gauge runs from {LO:g} to {HI:g} % HRmax; the marker is you.
   Time counts only while the strap delivers believable beats;
-  a silence longer than 10 s is a gap and counts for nothing.
+  a silence longer than {max_gap_s:g} s is a gap and counts for nothing.
 
-hrcoach is a training coach, not a medical device:
-stop and seek advice if you feel unwell."""
+{notice}"""
 
 
 class HelpScreen(ModalScreen[None]):
@@ -37,9 +41,13 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,q", "dismiss", "Close", key_display="esc"),
     ]
 
+    def __init__(self, text: str | None = None) -> None:
+        super().__init__()
+        self.text = text or help_text()
+
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(help_text(), id="help-text")
+            yield Static(self.text, id="help-text")
             yield Label("esc closes", classes="hint")
 
     def action_dismiss(self) -> None:  # type: ignore[override]

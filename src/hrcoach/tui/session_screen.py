@@ -28,7 +28,7 @@ from hrcoach.sources.feeds import Feed, FeedError
 from hrcoach.store.log import SessionLog
 from hrcoach.tui.bpm import BpmReadout
 from hrcoach.tui.chart import TrendChart
-from hrcoach.tui.dialogs import ConfirmEndScreen, HelpScreen
+from hrcoach.tui.dialogs import ConfirmEndScreen, HelpScreen, help_text
 from hrcoach.tui.gauge import ZoneGauge
 from hrcoach.tui.panels import CueBanner, LinkStatus, WindowClocks
 from hrcoach.tui.speaker import Speaker
@@ -228,7 +228,10 @@ class SessionScreen(Screen[None]):
         self._show_status()
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen())
+        params = self.setup.params
+        self.app.push_screen(
+            HelpScreen(help_text(goal_s=self.setup.coach.goal_s, max_gap_s=params.max_gap_s))
+        )
 
     def action_end(self) -> None:
         if self.ended:  # stopped before anything was measured
