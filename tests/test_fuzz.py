@@ -21,6 +21,7 @@ What fuzzing found (and was then fixed) is kept at the end as plain examples.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import math
@@ -504,3 +505,90 @@ def test_known_crashes(
         if raised is not None and isinstance(exc, raised):
             pytest.fail(f"regression: {reason} ({type(exc).__name__}: {exc})")
         raise
+
+
+# ------------------------------------------------------------------ memory
+
+
+MEMORY_PER_BYTE = 32  # peak Python allocation per byte of (decompressed) input, at most
+MEMORY_FLOOR = 4 * 2**20  # ... plus this much for any file
+# Measured (best case, unmutated): 2.5-8.6x for inputs over 100 kB (TCX, a 4 MB gzip bomb, a
+# 1 MB CSV cell); 0.26-1.4 MiB for small files. Reading with read(MAX_BYTES + 1) once set aside
+# 256 MiB for a 243-byte file. Garmin's FIT SDK loads about 60 MiB of profile tables on first
+# use, once per process: the test loads every format once before it measures.
+
+
+def peak_bytes(read: Callable[[], object]) -> int:
+    """The peak of Python allocations while `read()` runs (tracemalloc)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with contextlib.suppress(RecordingError):
+            read()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+# Inputs that claim more than they hold: a CSV line a million cells wide, a capture line with a
+# megabyte payload, a gzip stream that inflates 1000-fold, an HRM with a huge header count.
+CLAIMS = {
+    "wide.csv": b"t_s,bpm,rr_ms\n" + b"0.0,120," + b"1 " * 500_000 + b"\n",
+    "long.hrcap.jsonl": b'{"hrcoach_capture": 1, "device": {}, "started_at": "2026-01-01T00:00:00Z"}\n'
+    + b'{"t": 1.0, "hrm": "'
+    + b"16" * 500_000
+    + b'"}\n',
+    "bomb.csv.gz": gzip.compress(b"t_s,bpm\n" + b"0" * 4_000_000, mtime=0),
+}
+
+
+REAL_FIT = {
+    p.name: p.read_bytes()
+    for n in REAL_BASES["fit"]
+    if (p := REAL_HR / n).exists() and p.stat().st_size < 20_000
+}
+
+
+@pytest.fixture(scope="module")
+def warm(scratch: Path) -> None:
+    """Every reader loaded once (the FIT SDK's tables are a one-time cost, not the input's)."""
+    for name, data in (SMALL | REAL_FIT).items():
+        path = scratch / f"warm-{name}"
+        path.write_bytes(data)
+        with contextlib.suppress(RecordingError):
+            load_recording(path)
+
+
+def inflated(data: bytes) -> int:
+    """How many bytes a (possibly damaged) gzip stream gives before it ends or breaks."""
+    out = zlib.decompressobj(wbits=31)
+    total = 0
+    with contextlib.suppress(zlib.error):
+        for i in range(0, len(data), 4096):
+            total += len(out.decompress(data[i : i + 4096]))
+    return total
+
+
+@settings(FUZZ, max_examples=40)
+@given(draw=st.data())
+def test_fuzz_reads_stay_within_a_memory_bound(warm: None, draw: st.DataObject, scratch: Path) -> None:
+    """No input makes a reader hold more than MEMORY_PER_BYTE times its size (+ a floor): what
+    a file claims (counts, sizes, lengths) is never trusted for an allocation."""
+    pool = SMALL | CLAIMS | REAL_FIT
+    name = draw.draw(st.sampled_from(sorted(pool)), label="input")
+    data = mutate_bytes(pool[name], draw)
+    path = scratch / f"mem-{name}"
+    path.write_bytes(data)
+    size = max(len(data), inflated(data)) if name.endswith(".gz") else len(data)
+    peak = peak_bytes(lambda: bounded(lambda: load_recording(path)))
+    assert peak <= MEMORY_PER_BYTE * size + MEMORY_FLOOR, f"{name}: {peak / 2**20:.1f} MiB for {size} bytes"
+
+
+def test_a_csv_cell_over_the_csv_modules_field_limit_is_a_recording_error(scratch: Path) -> None:
+    """Found by the memory fuzz: csv.Error escaped the CSV reader (a traceback, not a line)."""
+    path = scratch / "wide-cell.csv"
+    path.write_bytes(CLAIMS["wide.csv"])
+    with pytest.raises(RecordingError, match=r"wide-cell\.csv:2: not readable as CSV") as err:
+        load_recording(path)
+    documented(err.value, path)

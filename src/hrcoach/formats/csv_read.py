@@ -7,6 +7,7 @@ import csv
 import io
 import math
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from hrcoach.formats.capture import MAX_T_S
@@ -25,10 +26,19 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _rows(path: Path, text: str) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells); what the csv module refuses (a cell over its 128 KiB field limit,
+    a NUL) is a RecordingError naming the line."""
+    reader = csv.reader(io.StringIO(text))
+    try:
+        yield from enumerate(reader, start=1)
+    except csv.Error as exc:
+        raise RecordingError(f"{path}:{reader.line_num}: not readable as CSV ({exc})") from None
+
+
 def read_text(path: Path, text: str) -> Recording:
     events: list[Event] = []
-    rows = csv.reader(io.StringIO(text))
-    for lineno, row in enumerate(rows, start=1):
+    for lineno, row in _rows(path, text):
         cells = [c.strip() for c in row]
         if not cells or not any(cells) or cells[0].startswith("#"):
             continue
