@@ -49,7 +49,14 @@ async def settled(pilot: Any, feed: HeldFeed) -> SessionScreen:
             feed.waiting and last is not None and last.t == feed.last_t and "behind" not in status(pilot.app)
         )
 
-    await until(pilot, shown, "the screen to show the held feed")
+    def state() -> str:
+        last = getattr(pilot.app.screen, "last_tick", None)
+        return (
+            f"the screen to show the held feed (played {feed.played}, waiting {feed.waiting}, feed at"
+            f" {feed.last_t}, screen at {last.t if last else None}, status {status(pilot.app)!r})"
+        )
+
+    await until(pilot, shown, state)
     screen = pilot.app.screen
     assert isinstance(screen, SessionScreen)
     return screen
