@@ -336,3 +336,37 @@ async def test_a_writer_that_lags_is_said_on_the_status_line_and_catches_up(tmp_
         assert load_samples(conn, 1) == rec.samples
     finally:
         conn.close()
+
+
+def test_an_unexpected_error_in_the_writer_keeps_every_row_and_the_writer_alive(tmp_path: Path) -> None:
+    """Not the disk but a bug (here: a connect that raises something unforeseen): the rows go
+    back in the queue, the log says why in one line, and the next try writes them all."""
+    path = tmp_path / "log.sqlite3"
+    calls = {"n": 0}
+
+    def connect() -> sqlite3.Connection:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("surprise")
+        return db.connect(path)
+
+    log = SessionLog(
+        origin="live", started_at=START, setup=StoredSetup.of_session(SETUP), connect=connect, background=True
+    )
+    session = Session(SETUP)
+    rec = load_recording(stream("walk_5min"))
+    events = iter(rec.events)
+    for ev in events:
+        log.record(ev, session.ingest(ev))
+        if ev.t > 2:
+            break
+    wait_for(lambda: log.error is not None, "the first commit to fail")
+    assert log.error is not None and "RuntimeError: surprise" in log.error and "\n" not in log.error
+    for ev in events:
+        log.record(ev, session.ingest(ev))
+    assert log.save(session.finish(), session.summary()).startswith("Saved as session 1")
+    conn = db.connect(path)
+    try:
+        assert load_samples(conn, 1) == rec.samples
+    finally:
+        conn.close()

@@ -1,7 +1,7 @@
 """Writing one session as it happens, so that a crash loses at most the last second.
 
 `SessionLog.record(event, tick)` queues the rows of each step: a sample row per engine reading
-(with its verdict), an event row per link change, battery read or malformed frame, a cue row per
+(the raw sample), an event row per link change, battery read or malformed frame, a cue row per
 cue. Rows are committed whenever a second of session time has passed since the last commit, and
 at `finish()`. When the database cannot be written (read-only folder, full disk, another
 process holding the write lock) the rows stay queued, `error` says why in one line, and each
@@ -37,6 +37,14 @@ Connect = Callable[[], sqlite3.Connection]
 RETRY_EVERY_S = 5.0  # after a failed write, session seconds before trying again
 LIVE_BUSY_MS = 250  # the writer thread's busy timeout: a locked log is retried, not waited on
 FINAL_BUSY_MS = 10_000  # the last commit waits longer for another writer to finish
+
+
+def _why(exc: Exception, path: Path) -> str:
+    if isinstance(exc, db.StoreError):
+        return str(exc)
+    if isinstance(exc, sqlite3.Error | OSError):
+        return db.explain(exc, path)
+    return f"{path}: cannot write the session log ({type(exc).__name__}: {exc})"
 
 
 class _Writer:
@@ -239,7 +247,7 @@ class SessionLog:
                 conn.executemany("INSERT INTO cues VALUES (?, ?, ?, ?)", [(sid, *c) for c in cues])
                 if device is not None:
                     conn.execute("UPDATE sessions SET device = ? WHERE id = ?", (device, sid))
-        except (sqlite3.Error, OSError, db.StoreError) as exc:
+        except Exception as exc:  # the disk's refusal, or a bug: either way the rows are kept
             with self._lock:  # back in front of whatever came meanwhile: nothing lost, order kept
                 self._queue_samples[:0] = samples
                 self._queue_events[:0] = events
@@ -249,7 +257,7 @@ class SessionLog:
                 if self._oldest_in_flight is not None:
                     self._oldest_queued = self._oldest_in_flight
                 self._oldest_in_flight = None
-            self.error = str(exc) if isinstance(exc, db.StoreError) else db.explain(exc, self.path)
+            self.error = _why(exc, self.path)
             return False
         with self._lock:
             self._in_flight = 0
