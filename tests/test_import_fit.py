@@ -78,7 +78,7 @@ ACTIVITY = fit(
     record(at(1), 150),  # repeated timestamp: dropped, first kept
     hrv(0.48),  # follows the dropped record: carried to the next sample
     record(at(2), 122),
-    record(at(1), 99),  # backwards: dropped
+    record(at(-5), 99),  # backwards: left out
     record(at(3)),  # no heart rate: skipped
     hrv(0.47),
     record(at(4), 124),
@@ -116,9 +116,40 @@ def test_activity_with_every_repair(tmp_path: Path) -> None:
     assert rec.notes == [
         "1 record without heart rate skipped",
         "1 record with a repeated timestamp dropped (first kept)",
-        "1 record with a timestamp going backwards dropped",
+        "1 record with a timestamp out of order left out",
         "timer paused 1 time (1 min 0 s in all); pauses are time gaps",
     ]
+
+
+def test_a_record_without_heart_rate_never_hides_one_with_it_at_the_same_time() -> None:
+    """Issue #13.3 (a Suunto Ambit3 file lost 45 % of its HR this way): at each second a record
+    without HR (GPS, say) comes first, then the one with HR."""
+    mesgs = [file_id()]
+    for i in range(60):
+        mesgs += [record(at(i)), record(at(i), 120 + i % 7)]
+    (rec,) = read(fit(*mesgs, session(T0, "running")))
+    assert [(s.t, s.bpm) for s in rec.samples] == [(float(i), 120 + i % 7) for i in range(60)]
+    assert rec.notes == ["60 records without heart rate skipped"]
+
+
+def test_a_few_records_stamped_in_the_future_are_outliers_not_a_new_floor() -> None:
+    """Issue #13.1 (a 2-hour Edge 500 ride became 168 s in the window and 791 days long): three
+    records a year ahead, then the ride goes on; they are left out, and the rest is kept."""
+    mesgs = [file_id()]
+    for i in range(600):
+        mesgs.append(record(at(i), 130))
+        if i == 100:
+            mesgs += [record(at(400 * 86400 + k), 131) for k in range(3)]
+    (rec,) = read(fit(*mesgs, session(T0, "cycling")))
+    assert len(rec.samples) == 600 and rec.samples[-1].t == 599.0
+    assert {s.bpm for s in rec.samples} == {130}
+    assert rec.notes == ["3 records with a timestamp out of order left out"]
+
+
+def test_a_file_mostly_out_of_time_order_is_refused_in_one_line() -> None:
+    mesgs = [file_id()] + [record(at(t), 130) for t in [0, 50, 40, 30, 20, 10, 5, 4, 3, 2]]
+    with pytest.raises(RecordingError, match=r"x\.fit: the timestamps of 8 of 10 records .* out of order"):
+        read(fit(*mesgs, session(T0, "running")))
 
 
 def test_multisport_is_one_recording_per_session(tmp_path: Path) -> None:

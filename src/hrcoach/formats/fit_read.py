@@ -12,8 +12,11 @@
   after the last record go to the last sample. None is dropped.
 - `t` counts seconds from the first sample. Timestamps below 0x10000000 count from device
   power-on: imported, `started_at` from file_id.time_created when that is a date, else None.
-- Duplicated timestamps keep the first record, backwards ones are dropped, timer pauses stay
-  as time gaps; each is noted with its count.
+- Time order: of the records with heart rate (one without never hides one with at the same
+  time), the longest run in strictly increasing time is kept; a repeated time keeps its first
+  record, and records out of that order (a few stamped in the future or the past) are left out,
+  never taken as a new floor. When more than half would be left out, the file is refused. Timer
+  pauses stay as time gaps. Each is noted with its count.
 - Several sessions (multisport, chained FIT files): one Recording each, in time order.
 - Compressed-timestamp headers (old watches, e.g. FR70): the SDK does not decode them, so the
   record layer is rewritten with an explicit timestamp field (every other byte kept) first.
@@ -33,6 +36,7 @@ from garmin_fit_sdk import CrcCalculator, Decoder, Profile, Stream, expand_heart
 
 from hrcoach.formats.recording import Recording, RecordingError
 from hrcoach.formats.tcx_read import plural
+from hrcoach.formats.time_order import in_time_order
 from hrcoach.models import Event, HeartRateSample
 
 _EPOCH = datetime(1989, 12, 31, tzinfo=UTC)
@@ -231,22 +235,30 @@ def _split(rows: list[_Row], starts: list[int]) -> list[list[_Row]]:
 def _recording(path: Path, rows: list[_Row], scan: _Scan) -> Recording | None:
     kept: list[_Row] = []
     carry: list[float] = []
-    dup = back = no_hr = 0
-    last: int | None = None
-    for row in rows:
-        if last is not None and row.ts <= last:
-            dup, back = (dup + 1, back) if row.ts == last else (dup, back + 1)
-            carry += row.rr
-            continue
-        last = row.ts
+    no_hr = sum(row.bpm is None for row in rows)
+    with_hr = [row for row in rows if row.bpm is not None]  # one without HR never hides one with
+    keep = in_time_order([row.ts for row in with_hr])
+    kept_times = {with_hr[i].ts for i in keep}
+    dup = sum(1 for i, row in enumerate(with_hr) if i not in keep and row.ts in kept_times)
+    out_of_order = len(with_hr) - len(keep) - dup
+    hr_index = 0
+    for row in rows:  # RR intervals of a record left out go to the next sample kept
         if row.bpm is None:
-            no_hr += 1
             carry += row.rr
             continue
-        kept.append(_Row(row.ts, row.bpm, carry + row.rr, row.from_hr_mesgs))
-        carry = []
+        if hr_index in keep:
+            kept.append(_Row(row.ts, row.bpm, carry + row.rr, row.from_hr_mesgs))
+            carry = []
+        else:
+            carry += row.rr
+        hr_index += 1
     if not kept:
         return None
+    if len(kept) < len(with_hr) / 2:
+        raise RecordingError(
+            f"{path}: the timestamps of {len(with_hr) - len(kept)} of {len(with_hr)} records with heart"
+            " rate are out of order; not imported rather than guessed at"
+        )
     kept[-1].rr.extend(carry)
     t0, t1 = kept[0].ts, kept[-1].ts
     events: list[Event] = [HeartRateSample(float(r.ts - t0), r.bpm or 0, tuple(r.rr)) for r in kept]
@@ -270,8 +282,8 @@ def _recording(path: Path, rows: list[_Row], scan: _Scan) -> Recording | None:
         notes.append(f"{plural(filled, 'record')} without heart rate took it from the hr messages")
     if dup:
         notes.append(f"{plural(dup, 'record')} with a repeated timestamp dropped (first kept)")
-    if back:
-        notes.append(f"{plural(back, 'record')} with a timestamp going backwards dropped")
+    if out_of_order:
+        notes.append(f"{plural(out_of_order, 'record')} with a timestamp out of order left out")
     pauses = _pauses(scan.timer, t0, t1)
     if pauses:
         notes.append(
