@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import io
 import json
 import math
 import struct
@@ -562,11 +563,10 @@ def warm(scratch: Path) -> None:
 
 def inflated(data: bytes) -> int:
     """How many bytes a (possibly damaged) gzip stream gives before it ends or breaks."""
-    out = zlib.decompressobj(wbits=31)
     total = 0
-    with contextlib.suppress(zlib.error):
-        for i in range(0, len(data), 4096):
-            total += len(out.decompress(data[i : i + 4096]))
+    with contextlib.suppress(OSError, EOFError, zlib.error), gzip.GzipFile(fileobj=io.BytesIO(data)) as f:
+        while chunk := f.read(65536):  # as the reader reads it: every member, until it breaks
+            total += len(chunk)
     return total
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -22,7 +24,7 @@ def longest(times: list[int]) -> int:
 def test_the_longest_increasing_run_is_kept(times: list[int]) -> None:
     keep = sorted(in_time_order(times))
     kept = [times[i] for i in keep]
-    assert all(a < b for a, b in zip(kept, kept[1:], strict=False))
+    assert all(a < b for a, b in pairwise(kept))
     assert len(kept) == longest(times)
 
 
