@@ -99,14 +99,8 @@ class LogReporter:
 
     def __init__(self, log: SessionLog) -> None:
         self.log = log
-        self._failing = False
 
     def check(self) -> None:
-        if self.log.error and not self._failing:
-            self._failing = True
-            print(
-                f"\nhrcoach: {self.log.error}; coaching goes on, samples are kept in memory", file=sys.stderr
-            )
-        elif self._failing and not self.log.error:
-            self._failing = False
-            print("\nhrcoach: the session log works again; nothing was lost", file=sys.stderr)
+        news = self.log.news()
+        if news:
+            print(f"\nhrcoach: {news[1]}", file=sys.stderr)

@@ -130,6 +130,7 @@ class SessionLog:
         self._busy_ms = LIVE_BUSY_MS if background else None  # applied by the writer before a commit
         self._oldest_queued: float | None = None  # session time of the oldest queued row
         self._oldest_in_flight: float | None = None  # ... of the oldest row being written
+        self._said_failing = False  # what news() said last
 
     @classmethod
     def for_session(
@@ -160,6 +161,17 @@ class SessionLog:
         with self._lock:
             oldest = self._oldest_in_flight if self._oldest_in_flight is not None else self._oldest_queued
         return 0.0 if oldest is None else max(0.0, t - oldest)
+
+    def news(self) -> tuple[bool, str] | None:
+        """(failing, one line) when the log has stopped working, or works again, since the last
+        ask; else None. Whoever shows the session says it once each way."""
+        error = self.error
+        if (error is not None) == self._said_failing:
+            return None
+        self._said_failing = error is not None
+        if error is not None:
+            return True, f"{error}; coaching goes on, samples are kept in memory"
+        return False, "the session log works again; nothing was lost"
 
     @property
     def pending(self) -> int:

@@ -79,7 +79,6 @@ class SessionScreen(Screen[None]):
         self.last_tick: Tick | None = None
         self.ended = False
         self.failed: str | None = None  # why the feed stopped before anything was measured
-        self.log_failing = False  # said once when the log stops working, once when it works again
 
     def compose(self) -> ComposeResult:
         yield LinkStatus(id="status")
@@ -182,17 +181,15 @@ class SessionScreen(Screen[None]):
         log = self.store_log
         if self.ended:
             return []
-        if log.error and not self.log_failing:
-            self.log_failing = True
+        news = log.news()
+        if news:
+            failing, line = news
             self.notify(
-                f"{log.error}; coaching goes on, samples are kept in memory",
-                severity="error",
-                timeout=15,
+                line[0].upper() + line[1:],
+                severity="error" if failing else "information",
+                timeout=15 if failing else 5,
                 markup=False,
             )
-        elif self.log_failing and not log.error:
-            self.log_failing = False
-            self.notify("The session log works again; nothing was lost", timeout=5)
         if log.error:
             return [f"NOT SAVING: {log.pending} rows in memory"]
         behind = log.behind_s(self.last_tick.t) if self.last_tick else 0.0
