@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from hrcoach.formats.recording import Recording, RecordingError
+from hrcoach.formats.time_order import in_time_order
 from hrcoach.models import Event, HeartRateSample
 
 Point = tuple[datetime | None, int | None]  # (time, bpm) of one track point, either may be missing
@@ -33,6 +34,12 @@ class _SafeBuilder(ET.TreeBuilder):
 def parse_xml(path: Path, data: bytes, what: str) -> ET.Element:
     """The document's root element; a DOCTYPE (entities) or malformed XML is one RecordingError."""
     parser = ET.XMLParser(target=_SafeBuilder())
+    # Whitespace before `<?xml` (Polar Flow writes some) is not XML, but nothing is lost by
+    # skipping it; expat would refuse the whole file.
+    body = data.removeprefix(b"\xef\xbb\xbf")
+    stripped = body.lstrip(b" \t\r\n")
+    if stripped is not body and stripped.startswith(b"<?xml"):
+        data = stripped
     try:
         parser.feed(data)
         return parser.close()
@@ -93,26 +100,33 @@ def build(
 ) -> Recording | None:
     """Track points in document order -> a Recording, or None when none has a heart rate.
 
-    Points without time or heart rate are skipped, a repeated time keeps the first point, a time
-    going backwards is dropped; each with a note. `t` counts from the first sample.
+    Points without time or heart rate are skipped first, so one without never hides one with at
+    the same time. Of the rest, the longest run in strictly increasing time is kept (a repeated
+    time keeps its first point; a few points stamped in the future or the past are left out,
+    never taken as a new floor); when more than half would be left out the file is refused.
+    Each is noted with its count. `t` counts from the first sample.
     """
-    kept: list[tuple[datetime, int]] = []
-    no_time = no_hr = dup = back = 0
-    last: datetime | None = None
+    timed: list[tuple[datetime, int]] = []
+    no_time = no_hr = 0
     for when, bpm in points:
         if when is None:
             no_time += 1
-            continue
-        if last is not None and when <= last:
-            dup, back = (dup + 1, back) if when == last else (dup, back + 1)
-            continue
-        last = when
-        if bpm is None:
+        elif bpm is None:
             no_hr += 1
-            continue
-        kept.append((when, bpm))
-    if not kept:
+        else:
+            timed.append((when, bpm))
+    if not timed:
         return None
+    keep = in_time_order([round(when.timestamp() * 1000) for when, _ in timed])
+    kept = [point for i, point in enumerate(timed) if i in keep]
+    if len(kept) < len(timed) / 2:
+        raise RecordingError(
+            f"{path}: the times of {len(timed) - len(kept)} of {len(timed)} {kind}s with heart rate"
+            " are out of order; not imported rather than guessed at"
+        )
+    kept_times = {when for when, _ in kept}
+    dup = sum(1 for i, (when, _) in enumerate(timed) if i not in keep and when in kept_times)
+    out_of_order = len(timed) - len(kept) - dup
     t0 = kept[0][0]
     events: list[Event] = [HeartRateSample((when - t0).total_seconds(), bpm) for when, bpm in kept]
     notes = []
@@ -120,7 +134,7 @@ def build(
         (no_hr, "without heart rate skipped"),
         (no_time, "without a valid time skipped"),
         (dup, "with a repeated time dropped (first kept)"),
-        (back, "with a time going backwards dropped"),
+        (out_of_order, "with a time out of order left out"),
     ):
         if count:
             notes.append(f"{plural(count, kind)} {what}")
