@@ -235,7 +235,7 @@ def test_compressed_timestamps() -> None:
 @pytest.mark.parametrize(
     ("damage", "expected"),
     [
-        (lambda b: b[:-40], "truncated FIT file ({n} of {m} bytes)"),
+        (lambda b: b[:30], "truncated FIT file ({n} of {m} bytes; no complete message)"),
         (lambda b: b[:100] + bytes([b[100] ^ 0x01]) + b[101:], "corrupt FIT file (CRC mismatch)"),
         (lambda b: b[:5], "not a FIT file"),
         (lambda b: b"\x0e" + b[1:8] + b".FAT" + b[12:], "not a FIT file"),
@@ -247,6 +247,38 @@ def test_damaged_files_are_refused(damage: Any, expected: str) -> None:
         read(data)
     message = expected.format(n=len(data), m=len(ACTIVITY))
     assert str(info.value) == f"x.fit: {message}"
+
+
+def test_a_file_cut_short_gives_its_complete_messages_with_a_note() -> None:
+    full = read(ACTIVITY)[0].samples
+    for cut in (1, 40, 80):
+        (rec,) = read(ACTIVITY[:-cut])
+        assert 0 < len(rec.samples) <= len(full)
+        assert [(s.t, s.bpm) for s in rec.samples] == [(s.t, s.bpm) for s in full[: len(rec.samples)]]
+        assert rec.notes[-1].startswith("the file is cut short (the device did not finish writing it)")
+
+
+def test_a_header_left_at_an_earlier_size_still_gives_every_message() -> None:
+    stale = bytearray(ACTIVITY)
+    struct.pack_into("<I", stale, 4, 60)  # the size at an earlier moment; the messages go on
+    struct.pack_into("<H", stale, 12, CrcCalculator.calculate_crc(stale, 0, 12))
+    (rec,) = read(bytes(stale))
+    assert rec.samples == read(ACTIVITY)[0].samples
+    assert rec.notes[-1] == (
+        "the file is cut short (the device did not finish writing it): imported its "
+        f"{len(ACTIVITY) - 16} bytes of complete messages"
+    )
+
+
+@pytest.mark.skipif(not REAL_HR.is_dir(), reason="../shared/real_hr is absent")
+def test_a_real_ride_cut_short_imports_its_first_part() -> None:
+    data = (REAL_HR / "tormoder_fit__garmin.fit").read_bytes()
+    (full,) = fit_read.read_bytes(Path("x.fit"), data)
+    (cut,) = fit_read.read_bytes(Path("x.fit"), data[: len(data) * 6 // 10])
+    assert len(full.samples) * 0.5 < len(cut.samples) < len(full.samples) * 0.7
+    assert [(s.t, s.bpm) for s in cut.samples] == [(s.t, s.bpm) for s in full.samples[: len(cut.samples)]]
+    assert cut.started_at == full.started_at
+    assert "cut short" in cut.notes[-1]
 
 
 def test_no_heart_rate_at_all() -> None:

@@ -14,7 +14,7 @@ from tests.conftest import REAL_HR
 BROKEN = {
     "dtcooper_python-fitparse__2015-10-13-08-43-15.fit": "no heart-rate data",
     "dtcooper_python-fitparse__activity-filecrc.fit": "corrupt FIT file (CRC mismatch)",
-    "dtcooper_python-fitparse__activity-unexpected-eof.fit": "truncated FIT file",
+    "dtcooper_python-fitparse__activity-unexpected-eof.fit": "no heart-rate data in the readable part",
     "vkurup_python-tcxparser__no_hr.tcx": "no heart-rate data",
 }
 

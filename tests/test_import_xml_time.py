@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hrcoach.formats.files import load_recordings
 from hrcoach.formats.recording import RecordingError
@@ -106,3 +108,59 @@ def test_whitespace_before_the_xml_declaration_is_read(tmp_path: Path) -> None:
     path.write_bytes(b"\xef\xbb\xbf" + tcx(points, lead="\r\n  \n").encode())
     (rec,) = load_recordings(path)
     assert len(rec.samples) == 5
+
+
+# ------------------------------------------------------------------ recordings in a .zip
+
+
+def test_a_fit_in_a_zip_is_read_as_the_fit(tmp_path: Path) -> None:
+    import zipfile
+
+    from tests.test_import_fit import ACTIVITY as fit
+
+    plain = tmp_path / "ride.fit"
+    plain.write_bytes(fit)
+    packed = tmp_path / "export.zip"
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("README.txt", "not a recording")
+        z.writestr("12345_ACTIVITY.fit", fit)
+    (rec,) = load_recordings(packed)
+    assert rec.samples == load_recordings(plain)[0].samples
+    assert rec.path == f"{packed}:12345_ACTIVITY.fit"
+
+
+def test_a_zip_without_a_recording_or_a_damaged_member_is_one_line(tmp_path: Path) -> None:
+    import zipfile
+
+    empty = tmp_path / "notes.zip"
+    with zipfile.ZipFile(empty, "w") as z:
+        z.writestr("a.txt", "hello")
+    with pytest.raises(RecordingError, match=r"notes\.zip: no recording in this zip \(it holds a\.txt\)$"):
+        load_recordings(empty)
+    bad = tmp_path / "bad.zip"
+    with zipfile.ZipFile(bad, "w") as z:
+        z.writestr("x.fit", b"not a fit file at all")
+    with pytest.raises(RecordingError, match=r"bad\.zip:x\.fit: not a FIT file$"):
+        load_recordings(bad)
+    cut = tmp_path / "cut.zip"
+    cut.write_bytes(bad.read_bytes()[:30])
+    with pytest.raises(RecordingError, match=r"cut\.zip: not a readable zip file"):
+        load_recordings(cut)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(draw=st.data())
+def test_fuzz_zip(tmp_path_factory: pytest.TempPathFactory, draw: st.DataObject) -> None:
+    import io
+    import zipfile
+
+    from tests.test_import_fit import ACTIVITY
+    from tests.test_importers import mutate, only_recording_or_error
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("a.fit", ACTIVITY)
+        z.writestr("b.tcx", tcx([(s, 130) for s in range(20)]))
+    path = tmp_path_factory.mktemp("zip") / "fuzz.zip"
+    path.write_bytes(b"PK\x03\x04" + mutate(buf.getvalue(), draw)[4:])
+    only_recording_or_error(lambda: load_recordings(path), path)

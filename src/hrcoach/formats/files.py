@@ -9,11 +9,14 @@ A file may hold several activities (multisport FIT, several TCX activities or GP
 from __future__ import annotations
 
 import gzip
+import io
 import re
+import zipfile
 import zlib
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from hrcoach.formats import (
     capture_read,
@@ -25,10 +28,11 @@ from hrcoach.formats import (
 )
 from hrcoach.formats.capture import is_capture
 from hrcoach.formats.recording import Recording, RecordingError
+from hrcoach.text import clean
 
 FORMATS = (
     "capture (.hrcap.jsonl), CSV (.csv), FIT (.fit), TCX (.tcx), GPX (.gpx), Polar HRM (.hrm), "
-    "Polar Sensor Logger (.txt); each also gzipped (.gz)"
+    "Polar Sensor Logger (.txt); each also gzipped (.gz) or in a .zip"
 )
 MAX_BYTES = 256 * 1024 * 1024  # far beyond any recording; a bound for gzip bombs
 CHUNK = 256 * 1024
@@ -59,7 +63,7 @@ def _raw(path: Path) -> bytes:
     return raw
 
 
-def _read_at_most(f: gzip.GzipFile | BinaryIO, limit: int) -> bytes:
+def _read_at_most(f: gzip.GzipFile | IO[bytes], limit: int) -> bytes:
     """Up to `limit` bytes, in chunks: `read(limit)` would set aside `limit` bytes for any file
     (256 MiB for a 243-byte one, seen under tracemalloc)."""
     chunks: list[bytes] = []
@@ -133,12 +137,57 @@ def load_recordings(path: Path) -> list[Recording]:
     if is_capture(path):
         return [capture_read.read(path)]
     raw = _raw(path)
-    kind = sniff(raw) or _BY_EXTENSION.get(Path(_base_name(path)).suffix)
+    if raw.startswith(b"PK\x03\x04"):
+        return _from_zip(path, raw)
+    return _from_bytes(path, path, raw)
+
+
+def _from_bytes(path: Path, name: Path, raw: bytes) -> list[Recording]:
+    """`raw` read as the format its content (or else `name`'s extension) shows."""
+    kind = sniff(raw) or _BY_EXTENSION.get(Path(_base_name(name)).suffix)
     if kind in _BYTE_READERS:
         return _BYTE_READERS[kind](path, raw)
     if kind in _TEXT_READERS:
         return _TEXT_READERS[kind](path, _text(path, raw, kind))
     raise RecordingError(f"{path}: unknown format; hrcoach reads {FORMATS}")
+
+
+def _from_zip(path: Path, raw: bytes) -> list[Recording]:
+    """Every recording in a .zip (a Garmin Connect "export original" is a FIT in a zip), in time
+    order; members that are no recording (a manifest, a folder) are passed over. The whole zip
+    is one file: one member that cannot be read refuses it, named as `zip:member`."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+        members = [m for m in archive.infolist() if not m.is_dir()]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+        raise RecordingError(f"{path}: not a readable zip file ({exc})") from None
+    recs: list[Recording] = []
+    total = 0
+    for member in members:
+        name = clean(member.filename, 200)
+        label = Path(f"{path}:{name}")
+        try:
+            with archive.open(member) as packed:
+                data = _read_at_most(packed, MAX_BYTES - total + 1)
+            if name.lower().endswith(".gz"):
+                with gzip.GzipFile(fileobj=io.BytesIO(data)) as inner:
+                    data = _read_at_most(inner, MAX_BYTES - total + 1)
+        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError, zlib.error) as exc:
+            raise RecordingError(f"{label}: cannot read from the zip ({exc})") from None
+        total += len(data)
+        if total > MAX_BYTES:
+            big = MAX_BYTES // 2**20
+            raise RecordingError(f"{path}: too large for a recording (over {big} MiB unpacked)")
+        if data.startswith(b"PK\x03\x04"):
+            raise RecordingError(f"{label}: a zip inside a zip; unzip it first")
+        if sniff(data) is None and Path(_base_name(Path(name))).suffix not in _BY_EXTENSION:
+            continue
+        recs += _from_bytes(label, Path(name), data)
+    if not recs:
+        listed = ", ".join(clean(m.filename, 60) for m in members[:5]) or "nothing"
+        raise RecordingError(f"{path}: no recording in this zip (it holds {listed})")
+    recs.sort(key=lambda r: (r.started_at is None, r.started_at or datetime.min.replace(tzinfo=UTC)))
+    return recs
 
 
 def load_recording(path: Path) -> Recording:

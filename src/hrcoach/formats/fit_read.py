@@ -1,9 +1,8 @@
 """FIT activities, decoded by Garmin's FIT SDK (`garmin_fit_sdk`).
 
-- Corrupt or truncated files are refused, never half-imported: a CRC mismatch is "corrupt", a file
-  shorter than its header says is "truncated", and both raise one-line `RecordingError`s even
-  when the readable part holds heart rate. A session is never built from a file the device did
-  not finish writing; the user can re-export it.
+- A file the device did not finish writing (cut short, or a header left at an earlier size) gives
+  its complete messages, with a note saying so; a file damaged inside (its messages fill the size
+  it declares, but the CRC does not match) is refused. See `fit_layout`.
 - Heart rate comes from `record` messages. A record without one takes the mean of the file's
   `hr` messages (HRM-Swim/Tri straps, wrist HR under water) since the previous record; records
   with neither are skipped and counted in a note.
@@ -18,8 +17,7 @@
   never taken as a new floor. When more than half would be left out, the file is refused. Timer
   pauses stay as time gaps. Each is noted with its count.
 - Several sessions (multisport, chained FIT files): one Recording each, in time order.
-- Compressed-timestamp headers (old watches, e.g. FR70): the SDK does not decode them, so the
-  record layer is rewritten with an explicit timestamp field (every other byte kept) first.
+- Compressed-timestamp headers (old watches, e.g. FR70) are rewritten first (`fit_layout`).
 """
 
 from __future__ import annotations
@@ -32,8 +30,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from garmin_fit_sdk import CrcCalculator, Decoder, Profile, Stream, expand_heart_rates
+from garmin_fit_sdk import Decoder, Profile, Stream, expand_heart_rates
 
+from hrcoach.formats import fit_layout
 from hrcoach.formats.recording import Recording, RecordingError
 from hrcoach.formats.tcx_read import plural
 from hrcoach.formats.time_order import in_time_order
@@ -45,10 +44,6 @@ _NUM: dict[str, int] = Profile["mesg_num"]
 _STOPS = {"stop", "stop_all", "stop_disable", "stop_disable_all"}
 
 Mesg = dict[Any, Any]
-
-
-class _Corrupt(Exception):
-    pass
 
 
 @dataclass
@@ -87,7 +82,8 @@ def _int(value: object) -> int | None:
 
 
 def read_bytes(path: Path, data: bytes) -> list[Recording]:
-    scan = _scan(_decode(path, data))
+    seq, cut = _decode(path, data)
+    scan = _scan(seq)
     _fill_from_hr(scan.rows, scan.hr)
     sports = dict(sorted(scan.starts))  # session start_time -> sport
     starts = sorted(sports)
@@ -100,25 +96,29 @@ def read_bytes(path: Path, data: bytes) -> list[Recording]:
         if len(groups) > 1:
             sport = f" ({sports[starts[i]]})" if sports[starts[i]] else ""
             rec.notes.insert(0, f"session {i + 1} of {len(groups)} in the file{sport}")
+        if cut:
+            rec.notes.append(cut)
         recs.append(rec)
     if not recs:
-        raise RecordingError(f"{path}: no heart-rate data in this FIT file")
+        where = "in the readable part of this FIT file (it is cut short)" if cut else "in this FIT file"
+        raise RecordingError(f"{path}: no heart-rate data {where}")
     return recs
 
 
-def _decode(path: Path, data: bytes) -> list[tuple[int, Mesg]]:
-    _check_layout(path, data)
+def _decode(path: Path, data: bytes) -> tuple[list[tuple[int, Mesg]], str | None]:
+    """The file's messages, and a note when the file is cut short (only its complete messages)."""
+    data, cut = fit_layout.check(path, data)
     seq, errors = _run(data)
     if errors and "compressed timestamp" in str(errors[0]).lower():
         try:
-            seq, errors = _run(_expand_compressed(data))
-        except _Corrupt as exc:
+            seq, errors = _run(fit_layout.expand_compressed(data))
+        except fit_layout.Corrupt as exc:
             raise RecordingError(f"{path}: corrupt FIT file ({exc})") from None
         except (KeyError, IndexError, ValueError, struct.error):
             raise RecordingError(f"{path}: corrupt FIT file (bad message layout)") from None
     if errors:
         raise RecordingError(f"{path}: corrupt FIT file ({_describe(errors[0])})")
-    return seq
+    return seq, cut
 
 
 def _describe(err: Exception) -> str:
@@ -130,20 +130,6 @@ def _describe(err: Exception) -> str:
     if isinstance(err, RuntimeError) and text.startswith("FIT Runtime Error"):
         return text.removeprefix("FIT Runtime Error").strip()[:100]
     return f"undecodable message: {type(err).__name__}"
-
-
-def _check_layout(path: Path, data: bytes) -> None:
-    """Header, size and CRC of each (chained) FIT file, before the SDK sees the bytes."""
-    if len(data) < 12 or data[8:12] != b".FIT" or data[0] not in (12, 14):
-        raise RecordingError(f"{path}: not a FIT file")
-    pos = 0
-    while pos + 12 <= len(data) and data[pos + 8 : pos + 12] == b".FIT":
-        end = pos + data[pos] + struct.unpack_from("<I", data, pos + 4)[0]
-        if end + 2 > len(data):
-            raise RecordingError(f"{path}: truncated FIT file ({len(data)} of {end + 2} bytes)")
-        if CrcCalculator.calculate_crc(data, pos, end) != struct.unpack_from("<H", data, end)[0]:
-            raise RecordingError(f"{path}: corrupt FIT file (CRC mismatch)")
-        pos = end + 2
 
 
 def _run(data: bytes) -> tuple[list[tuple[int, Mesg]], list[Exception]]:
@@ -325,71 +311,3 @@ def _device(scan: _Scan) -> dict[str, Any]:
         if isinstance(value, str | int) and not isinstance(value, bool):
             device[key] = value
     return device if device["name"] else {k: v for k, v in device.items() if k != "name"}
-
-
-def _expand_compressed(data: bytes) -> bytes:
-    """The same FIT file(s) with every compressed-timestamp header made a normal one."""
-    out = bytearray()
-    pos = 0
-    while pos < len(data):
-        size = data[pos]
-        end = pos + size + struct.unpack_from("<I", data, pos + 4)[0]
-        body = _rewrite_records(data, pos + size, end)
-        header = bytearray(data[pos : pos + size])
-        struct.pack_into("<I", header, 4, len(body))
-        if size >= 14:
-            struct.pack_into("<H", header, 12, CrcCalculator.calculate_crc(header, 0, 12))
-        chunk = bytes(header) + body
-        out += chunk + struct.pack("<H", CrcCalculator.calculate_crc(chunk, 0, len(chunk)))
-        pos = end + 2
-    return bytes(out)
-
-
-def _rewrite_records(data: bytes, pos: int, end: int) -> bytes:
-    out = bytearray()
-    defs: dict[int, tuple[bytes, str, int, int, int | None]] = {}  # raw, endian, fields, size, ts at
-    widened: set[int] = set()  # local types whose definition in `out` has the extra timestamp
-    last = 0
-    while pos < end:
-        head = data[pos]
-        if head & 0x40 and not head & 0x80:  # definition message
-            local, n = head & 0x0F, data[pos + 5]
-            sizes = [(data[pos + 6 + 3 * i], data[pos + 7 + 3 * i]) for i in range(n)]
-            length, dev = 6 + 3 * n, 0
-            if head & 0x20:
-                m = data[pos + length]
-                dev = sum(data[pos + length + 2 + 3 * j] for j in range(m))
-                length += 1 + 3 * m
-            fields = sum(s for _, s in sizes)
-            at = [i for i, (num, s) in enumerate(sizes) if num == 253 and s == 4]
-            ts_at = sum(s for _, s in sizes[: at[0]]) if at else None
-            raw = data[pos : pos + length]
-            defs[local] = (raw, ">" if data[pos + 2] else "<", fields, fields + dev, ts_at)
-            widened.discard(local)
-            out += raw
-            pos += length
-            continue
-        local = (head >> 5) & 0x03 if head & 0x80 else head & 0x0F
-        if local not in defs:
-            raise _Corrupt("a message before its definition")
-        raw, endian, fields, size, ts_at = defs[local]
-        if pos + 1 + size > end:
-            raise _Corrupt("a message runs past the end of the data")
-        body = data[pos + 1 : pos + 1 + size]
-        if head & 0x80:
-            offset = head & 0x1F
-            last = (last & ~0x1F) + offset + (0x20 if offset < (last & 0x1F) else 0)
-            if local not in widened:
-                n = raw[5]
-                out += raw[:5] + bytes([n + 1]) + raw[6 : 6 + 3 * n] + b"\xfd\x04\x86" + raw[6 + 3 * n :]
-                widened.add(local)
-            out += bytes([local]) + body[:fields] + struct.pack(endian + "I", last) + body[fields:]
-        else:
-            if local in widened:
-                out += raw
-                widened.discard(local)
-            if ts_at is not None:
-                last = struct.unpack_from(endian + "I", body, ts_at)[0]
-            out += data[pos : pos + 1 + size]
-        pos += 1 + size
-    return bytes(out)
