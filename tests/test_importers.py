@@ -98,7 +98,7 @@ REAL = {
 
 BROKEN = {
     "dtcooper_python-fitparse__activity-filecrc.fit": "corrupt FIT file (CRC mismatch)",
-    "dtcooper_python-fitparse__activity-unexpected-eof.fit": "truncated FIT file (768 of 771 bytes)",
+    "dtcooper_python-fitparse__activity-unexpected-eof.fit": "no heart-rate data in the readable part of this FIT file (it is cut short)",
     "dtcooper_python-fitparse__2015-10-13-08-43-15.fit": "no heart-rate data in this FIT file",
     "vkurup_python-tcxparser__no_hr.tcx": "no heart-rate data in this TCX file",
 }

@@ -57,6 +57,7 @@ class SessionRow:
     duration_s: float
     bdnf_s: float | None  # None: no summary
     device: str  # its name (or product), "" when not known
+    long_span: bool = False  # the wall span is far longer than the time recorded
 
     @property
     def demo(self) -> bool:
@@ -72,6 +73,7 @@ class SessionRow:
             duration_s=info.duration_s,
             bdnf_s=info.summary.bdnf_s if info.summary else None,
             device=str(info.device.get("name") or info.device.get("product") or ""),
+            long_span=bool(info.summary and info.summary.span_note),
         )
 
 

@@ -80,14 +80,17 @@ def sessions(args: argparse.Namespace) -> int:
     print(
         f"{'id':>5}  {'start (local)':<16}  {'origin':<7} {'length':>8} {'60-80%':>8}  {'status':<9} device"
     )
+    flagged = 0
     for s in items:
         start = s.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
         bdnf = render.clock(s.summary.bdnf_s) if s.summary else "-"
         device = s.device.get("name") or s.device.get("product") or ""
-        print(
-            f"{s.id:>5}  {start:<16}  {s.origin:<7} {render.clock(s.duration_s):>8} {bdnf:>8}"
-            f"  {s.status:<9} {device}"
-        )
+        length = render.clock(s.duration_s)
+        if s.summary and s.summary.span_note:
+            length, flagged = length + "*", flagged + 1
+        print(f"{s.id:>5}  {start:<16}  {s.origin:<7} {length:>8} {bdnf:>8}  {s.status:<9} {device}")
+    if flagged:
+        print("* recorded over a far longer span (a clock jump or a long pause): `hrcoach show ID` says")
     return 0
 
 

@@ -28,6 +28,7 @@ def summary_text(s: Summary, cues: Iterable[CueLike], title: str) -> str:
         f"HRmax       {s.hrmax} bpm ({s.hrmax_source})",
         f"Duration    {clock(s.duration_s)}   samples {s.samples_total}, accepted {s.samples_accepted}"
         f" (rejected: {rej})",
+        *([f"Span        {s.span_note}"] if s.span_note else []),
         f"BDNF        {clock(s.bdnf_s)} in 60-80 %   longest hold {clock(s.bdnf_longest_hold_s)}"
         f"   goal {clock(s.bdnf_goal_s)} {goal}",
         f"Anandamide  {clock(s.anandamide_s)} in 70-80 %   longest hold {clock(s.anandamide_longest_hold_s)}",

@@ -1,5 +1,9 @@
 """Time accounting: one rule for live, replay, history and export (DESIGN.md).
 
+A session's *duration* is the time it was recorded: every interval between consecutive samples
+(accepted or not) up to `LONG_GAP_S`; a longer one (a clock jump, a pause of hours, a watch left
+running overnight) is no session time, though the wall *span* from first to last sample keeps it.
+
 Interval i runs from the previous accepted sample to accepted sample i. Longer than
 `max_gap_ms`, it is a gap: credited to nothing. Otherwise its length is credited, with sample i's
 raw bpm, to every zone and window that bpm falls in. A hold is a run of in-window time that
@@ -14,6 +18,8 @@ from dataclasses import dataclass, field
 
 from hrcoach.engine.zones import ANANDAMIDE, BDNF, Window
 
+LONG_GAP_S = 300.0  # an interval longer than this between samples is not session time
+
 
 @dataclass(frozen=True, slots=True)
 class Params:
@@ -27,6 +33,11 @@ class Params:
     @property
     def max_gap_ms(self) -> int:
         return round(self.max_gap_s * 1000)
+
+    @property
+    def long_gap_ms(self) -> int:
+        """Intervals longer than this are no session time (never shorter than a gap)."""
+        return max(round(LONG_GAP_S * 1000), self.max_gap_ms)
 
     @property
     def grace_ms(self) -> int:

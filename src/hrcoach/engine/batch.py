@@ -169,11 +169,13 @@ def summarize(
     in_b = _in_window(BDNF, later, hrmax)
     in_a = _in_window(ANANDAMIDE, later, hrmax)
     rr_total, rr_rejected = rr_counts if rr_counts is not None else _rr_counts(a)
+    steps = np.diff(np.maximum.accumulate(a.ms)) if n else np.zeros(0, dtype=np.int64)
     return build_summary(
         params,
         hrmax_source,
         first_ms=int(a.ms[0]) if n else 0,
         last_ms=int(a.ms.max()) if n else 0,
+        recorded_ms=int(steps[steps <= params.long_gap_ms].sum()),
         samples_total=n,
         rejected=rejected,
         credited_ms=int(cred.sum()),

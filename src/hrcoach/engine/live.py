@@ -52,6 +52,7 @@ class LiveEngine:
         self._next_sid = 0
         self._first_ms = -1
         self._last_ms = -1
+        self._recorded_ms = 0
         self._last_valid_ms = -1
         self.rejected: Counter[str] = Counter()
         self.rr_total = 0
@@ -72,6 +73,8 @@ class LiveEngine:
         if self._first_ms < 0:
             self._first_ms = ms
         elapsed = None if self._last_ms < 0 else ms - self._last_ms
+        if elapsed is not None and 0 < elapsed <= self.params.long_gap_ms:
+            self._recorded_ms += elapsed
         self._last_ms = max(ms, self._last_ms)
         rr = filter_rr(sample.rr_ms, elapsed)
         self.rr_total += len(sample.rr_ms)
@@ -154,6 +157,7 @@ class LiveEngine:
             self.hrmax_source,
             first_ms=self._first_ms,
             last_ms=self._last_ms,
+            recorded_ms=self._recorded_ms,
             samples_total=self._next_sid - len(self._held),  # held samples are undecided
             rejected=dict(self.rejected),
             credited_ms=t.credited_ms,

@@ -19,7 +19,8 @@ class Summary(BaseModel):
 
     hrmax: int
     hrmax_source: str
-    duration_s: float
+    duration_s: float  # the time recorded: the span without intervals over LONG_GAP_S
+    span_s: float | None = None  # first to last sample (None: a summary stored before it existed)
     samples_total: int
     samples_accepted: int
     rejected: dict[str, int]
@@ -38,6 +39,15 @@ class Summary(BaseModel):
     rr_total: int
     rr_rejected: int
 
+    @property
+    def span_note(self) -> str | None:
+        """What to say when the wall span is far longer than the time recorded (a clock jump,
+        a pause of hours or days); None when they agree."""
+        if self.span_s is None or self.span_s - self.duration_s <= max(600.0, self.duration_s / 2):
+            return None
+        span = clock(self.span_s)
+        return f"recorded {clock(self.duration_s)} over a span of {span} (a clock jump or a long pause)"
+
 
 def build_summary(
     params: Params,
@@ -45,6 +55,7 @@ def build_summary(
     *,
     first_ms: int,
     last_ms: int,
+    recorded_ms: int,
     samples_total: int,
     rejected: dict[str, int],
     credited_ms: int,
@@ -66,7 +77,8 @@ def build_summary(
     return Summary(
         hrmax=params.hrmax,
         hrmax_source=hrmax_source,
-        duration_s=(last_ms - first_ms) / 1000 if samples_total else 0.0,
+        duration_s=recorded_ms / 1000 if samples_total else 0.0,
+        span_s=(last_ms - first_ms) / 1000 if samples_total else 0.0,
         samples_total=samples_total,
         samples_accepted=accepted,
         rejected={k: v for k, v in sorted(rejected.items()) if v},

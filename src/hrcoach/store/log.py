@@ -306,7 +306,7 @@ class SessionLog:
         if not self.flush():
             return False
         assert self._conn is not None
-        ended = self.started_at + timedelta(seconds=summary.duration_s)
+        ended = self.started_at + timedelta(seconds=summary.span_s or 0.0)
         try:
             if self.samples == 0:  # nothing was measured: keep no empty session
                 self._conn.execute("DELETE FROM sessions WHERE id = ?", (self.session_id,))

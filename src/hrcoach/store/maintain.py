@@ -59,7 +59,7 @@ def recover_unfinished(conn: sqlite3.Connection) -> list[int]:
             else:
                 setup = StoredSetup.model_validate_json(setup_json)
                 summary = summarize(arrays, setup.params(), setup.hrmax_source)
-                ended = parse_utc(started) + timedelta(seconds=summary.duration_s)
+                ended = parse_utc(started) + timedelta(seconds=summary.span_s or 0.0)
                 conn.execute(
                     "UPDATE sessions SET status = 'recovered', summary = ?, duration_s = ?, ended_at = ?,"
                     " writer_pid = NULL WHERE id = ?",
@@ -70,10 +70,16 @@ def recover_unfinished(conn: sqlite3.Connection) -> list[int]:
 
 
 def stale_sessions(conn: sqlite3.Connection, setup: StoredSetup) -> list[int]:
-    """Finished sessions whose summary was computed against other settings than `setup`."""
-    rows = conn.execute("SELECT id, setup FROM sessions WHERE status != 'open' ORDER BY id")
+    """Finished sessions whose summary was computed against other settings than `setup`, or
+    before summaries told the time recorded from the span (no `span_s`)."""
+    rows = conn.execute("SELECT id, setup, summary FROM sessions WHERE status != 'open' ORDER BY id")
     view = setup.engine_view()
-    return [sid for sid, js in rows if StoredSetup.model_validate_json(js).engine_view() != view]
+    return [
+        sid
+        for sid, js, summary in rows
+        if StoredSetup.model_validate_json(js).engine_view() != view
+        or (summary is not None and '"span_s"' not in summary)
+    ]
 
 
 def recompute(
@@ -87,8 +93,8 @@ def recompute(
     todo = stale_sessions(conn, setup) if ids is None else ids
     params = setup.params()
     for done, sid in enumerate(todo, start=1):
-        old_setup, old_summary = conn.execute(
-            "SELECT setup, summary FROM sessions WHERE id = ?", (sid,)
+        started, old_setup, old_summary = conn.execute(
+            "SELECT started_at, setup, summary FROM sessions WHERE id = ?", (sid,)
         ).fetchone()
         counts = None
         if old_summary:  # the RR filter does not depend on the settings: reuse its counts
@@ -100,8 +106,14 @@ def recompute(
         new_setup = setup.model_copy(update={"target": target})
         with db.transaction(conn):
             conn.execute(
-                "UPDATE sessions SET setup = ?, summary = ? WHERE id = ?",
-                (new_setup.model_dump_json(), summary.model_dump_json(), sid),
+                "UPDATE sessions SET setup = ?, summary = ?, duration_s = ?, ended_at = ? WHERE id = ?",
+                (
+                    new_setup.model_dump_json(),
+                    summary.model_dump_json(),
+                    summary.duration_s,
+                    utc_text(parse_utc(started) + timedelta(seconds=summary.span_s or 0.0)),
+                    sid,
+                ),
             )
         if progress:
             progress(done, len(todo))

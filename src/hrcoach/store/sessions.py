@@ -120,7 +120,7 @@ def save_session(
     arrays = SampleArrays.from_samples(samples)
     params = setup.params()
     summary = summarize(arrays, params, setup.hrmax_source)
-    ended = started_at + timedelta(seconds=summary.duration_s)
+    ended = started_at + timedelta(seconds=summary.span_s or 0.0)
     with db.transaction(conn):
         cur = conn.execute(
             "INSERT INTO sessions (started_at, origin, status, device, setup, summary, duration_s,"

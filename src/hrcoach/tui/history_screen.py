@@ -222,7 +222,7 @@ class HistoryScreen(Screen[None]):
                 _right(s.id, dim),
                 Text(s.started_at.astimezone().strftime("%Y-%m-%d %H:%M"), dim),
                 Text(s.origin, dim),
-                _right(clock(s.duration_s), dim),
+                _right(clock(s.duration_s) + ("*" if s.long_span else ""), dim),
                 _right(clock(s.bdnf_s) if s.bdnf_s is not None else "-", dim),
                 Text(s.status, dim),
                 Text(s.device, dim),

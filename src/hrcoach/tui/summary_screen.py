@@ -28,7 +28,7 @@ def numbers(s: Summary) -> Table:
     peak = f"{s.max_bpm}" if s.max_bpm is not None else "-"
     rejected = ", ".join(f"{k} {v}" for k, v in s.rejected.items()) or "none"
     rows = [
-        ("Duration", clock(s.duration_s)),
+        ("Duration", clock(s.duration_s) + (f"   ({s.span_note})" if s.span_note else "")),
         (BDNF.heading, f"{clock(s.bdnf_s)}   longest hold {clock(s.bdnf_longest_hold_s)}"),
         (f"Goal {clock(s.bdnf_goal_s)}", goal),
         (
