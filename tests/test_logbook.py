@@ -42,10 +42,13 @@ def test_a_read_lists_rows_and_the_weeks_with_and_without_demos(tmp_path: Path) 
     own, demo = seed(book), seed(book, "demo")
     read = book.read_history(weeks=2, today=date(2026, 11, 19))
     assert read.error is None and read.notes == []
-    assert [r.id for r in read.sessions] == [own, demo] and [r.demo for r in read.sessions] == [False, True]
+    assert [r.id for r in read.sessions] == [own, demo] and [r.practice for r in read.sessions] == [
+        False,
+        True,
+    ]
     assert read.sessions[0].device == "H6M" and read.sessions[0].bdnf_s is not None
-    assert read.weeks(demo=False).weeks[-1].sessions == 1
-    assert read.weeks(demo=True).weeks[-1].sessions == 2 and len(read.own.weeks) == 2
+    assert read.weeks(practice=False).weeks[-1].sessions == 1
+    assert read.weeks(practice=True).weeks[-1].sessions == 2 and len(read.own.weeks) == 2
 
 
 def test_a_damaged_log_is_an_error_value(tmp_path: Path) -> None:

@@ -211,7 +211,7 @@ def test_weekly_history_dose_goal_and_streak(tmp_path: Path) -> None:
             save_session(conn, origin="live", started_at=when, samples=steady, setup=stored)
     save_session(conn, origin="live", started_at=START, samples=steady, setup=stored)
     save_session(conn, origin="demo", started_at=START + timedelta(hours=5), samples=walk, setup=stored)
-    h = weekly(list_sessions(conn, include_demo=False), today=date(2026, 11, 18), weeks=4, tz=UTC)
+    h = weekly(list_sessions(conn, counted_only=True), today=date(2026, 11, 18), weeks=4, tz=UTC)
     assert [w.sessions for w in h.weeks] == [0, 5, 5, 1]
     assert [w.met for w in h.weeks] == [False, True, True, False]
     assert h.weeks[1].goal_sessions == 5 and h.weeks[1].bdnf_min == round(5 * 1931 / 60, 1)

@@ -36,6 +36,7 @@ from hrcoach.tui.summary_screen import SummaryScreen
 from hrcoach.tui.weekly_bars import WeeklyBars
 from tests.conftest import stream
 from tests.tuifakes import Ears
+from tests.waiting import until
 
 PROFILE = Profile(age=33)  # HRmax 185, as the fixtures assume
 TODAY = date(2026, 11, 19)  # a Thursday of 2026-W47
@@ -46,9 +47,9 @@ PLAN = [
     (3, 0, 18, "soak_3h", "import"),  # 175 min in one session: over the line, goal not met
     *((2, d, 7, "steady_35min", "live") for d in (0, 2, 4, 5, 6)),  # 5 × 32 min: met
     *((1, d, 7, "tempo_45min", "live") for d in (0, 2, 4, 6)),  # 4 × 35 min ...
-    (1, 1, 12, "dropout_reconnect", "replay"),  # ... + 16 min: 158 over 5 sessions, met
+    (1, 1, 12, "dropout_reconnect", "import"),  # ... + 16 min: 158 over 5 sessions, met
     (0, 0, 7, "steady_35min", "live"),  # this week so far
-    (0, 1, 19, "walk_5min", "demo"),
+    (0, 1, 19, "walk_5min", "demo"),  # practice: listed, not counted
 ]
 
 
@@ -137,7 +138,7 @@ def cells(table: DataTable[object]) -> list[list[str]]:
 def expected(include_demo: bool) -> History:
     conn = db.connect()
     try:
-        return weekly(list_sessions(conn, include_demo=include_demo), today=TODAY, weeks=12, tz=UTC)
+        return weekly(list_sessions(conn, counted_only=not include_demo), today=TODAY, weeks=12, tz=UTC)
     finally:
         conn.close()
 
@@ -191,11 +192,11 @@ async def test_d_shows_and_hides_demo_sessions(utc_clock: None) -> None:
         table = screen.query_one("#history-sessions", DataTable)
         newest_first = [s.id for s in reversed(list_sessions(db.connect()))]
         assert [int(r[0]) for r in cells(table)] == [i for i in newest_first if i != ids[-1]]  # no demo
-        assert "1 demo session hidden (d shows it)" in text(screen, "#history-sessions-label")
+        assert "1 demo or replay hidden (d shows it)" in text(screen, "#history-sessions-label")
         await pilot.press("d")
         assert [int(r[0]) for r in cells(table)] == newest_first
         assert cells(table)[0][2:] == ["demo", "4:58", "0:00", "complete", "H6M 42017"]
-        assert "demo sessions shown (d hides them)" in text(screen, "#history-sessions-label")
+        assert "demos and replays shown and counted (d hides them)" in text(screen, "#history-sessions-label")
         assert screen.history == expected(include_demo=True)
         assert screen.history.weeks[-1].sessions == 2
         await pilot.press("d")
@@ -417,3 +418,29 @@ async def test_s_opens_settings_and_a_saved_hrmax_recomputes_the_history(utc_clo
         await pilot.press("h")
         await pilot.pause()
         assert app.screen is cast(Screen[Any], screen) and len(app.screen_stack) == 2
+
+
+async def test_x_asks_then_deletes_the_chosen_session(utc_clock: None) -> None:
+    from hrcoach.tui.dialogs import ConfirmScreen
+
+    ids = seed()
+    app = app_for()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await loaded(pilot)
+        table = screen.query_one("#history-sessions", DataTable)
+        rows = table.row_count
+        assert screen.shown[table.cursor_row].id == ids[-2]  # the newest own session
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert app.screen.question.startswith(f"Delete session {ids[-2]} (2026-11-16 07:00, live, ")
+        await pilot.press("n")  # no: nothing happens
+        await settle(pilot)
+        assert app.screen is cast(Screen[Any], screen) and get_session(db.connect(), ids[-2]) is not None
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("y")
+        await until(pilot, lambda: table.row_count == rows - 1, "the table read again without it")
+        assert get_session(db.connect(), ids[-2]) is None
+        assert table.row_count == rows - 1 and ids[-2] not in [s.id for s in screen.shown]
+        assert screen.history == expected(include_demo=False)

@@ -30,7 +30,14 @@ from hrcoach.store.history import Week as Week
 from hrcoach.store.history import local_today, weekly
 from hrcoach.store.maintain import recompute
 from hrcoach.store.records import StoredSetup, load_arrays
-from hrcoach.store.sessions import SessionInfo, get_session, list_sessions, session_cues
+from hrcoach.store.sessions import (
+    DOSE_ORIGINS,
+    SessionInfo,
+    delete_session,
+    get_session,
+    list_sessions,
+    session_cues,
+)
 
 
 @dataclass
@@ -60,8 +67,9 @@ class SessionRow:
     long_span: bool = False  # the wall span is far longer than the time recorded
 
     @property
-    def demo(self) -> bool:
-        return self.origin == "demo"
+    def practice(self) -> bool:
+        """A demo or a replay: listed, not counted toward the weekly dose."""
+        return self.origin not in DOSE_ORIGINS
 
     @classmethod
     def of(cls, info: SessionInfo) -> SessionRow:
@@ -88,12 +96,12 @@ class HistoryRead:
 
     sessions: list[SessionRow] = field(default_factory=list)
     own: History = NO_WEEKS  # the runner's own sessions
-    everything: History = NO_WEEKS  # the demo sessions too
+    everything: History = NO_WEEKS  # demos and replays too
     error: str | None = None
     notes: list[str] = field(default_factory=list)
 
-    def weeks(self, *, demo: bool) -> History:
-        return self.everything if demo else self.own
+    def weeks(self, *, practice: bool) -> History:
+        return self.everything if practice else self.own
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +148,7 @@ class Logbook:
                 notes.append(
                     f"Recomputed {n} session summaries for HRmax {setup.hrmax} bpm ({setup.hrmax_source})"
                 )
-            infos = list_sessions(conn, include_demo=True)
+            infos = list_sessions(conn)
         except sqlite3.Error as exc:
             return HistoryRead(error=db.explain(exc, self.db_path))
         finally:
@@ -148,7 +156,7 @@ class Logbook:
         day = today or local_today()
         return HistoryRead(
             sessions=[SessionRow.of(s) for s in infos],
-            own=weekly([s for s in infos if s.origin != "demo"], today=day, weeks=weeks),
+            own=weekly([s for s in infos if s.counts], today=day, weeks=weeks),
             everything=weekly(infos, today=day, weeks=weeks),
             notes=notes,
         )
@@ -171,6 +179,24 @@ class Logbook:
         finally:
             conn.close()
         return StoredSession(result, WINDOWS.get(info.setup.target, BDNF))
+
+    def delete_session(self, session_id: int) -> Problem | None:
+        """Delete finished session `session_id` (samples, events and cues with it); None, or why
+        it was not deleted."""
+        try:
+            conn = db.connect(self.db_path)
+        except db.StoreError as exc:
+            return Problem(str(exc))
+        try:
+            if not delete_session(conn, session_id):
+                return Problem(
+                    f"Session {session_id} is not a finished session in the log; r refreshes", "warning"
+                )
+        except sqlite3.Error as exc:
+            return Problem(db.explain(exc, self.db_path))
+        finally:
+            conn.close()
+        return None
 
     def _result(self, conn: sqlite3.Connection, info: SessionInfo) -> SessionResult:
         assert info.summary is not None

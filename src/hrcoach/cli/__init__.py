@@ -96,11 +96,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="import recordings (FIT, TCX, GPX, CSV, HRM, captures) into the log")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--json", action="store_true", help="print a JSON list of what happened to each file")
+    p.add_argument(
+        "--anyway",
+        action="store_true",
+        help="import an activity even when a session in the log covers the same time",
+    )
     _add_hrmax_overrides(p)
 
     p = sub.add_parser("history", help="sessions per week against the weekly dose, and the streak")
     p.add_argument("--weeks", type=int, default=8, help="how many weeks back (default 8)")
-    p.add_argument("--all", action="store_true", help="count demo sessions too")
+    p.add_argument("--all", action="store_true", help="count demo sessions and replays too")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
     p = sub.add_parser("sessions", help="list logged sessions")
@@ -109,6 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("show", help="show one session's summary")
     p.add_argument("id", help="session id (see `hrcoach sessions`)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = sub.add_parser("delete", help="delete a session from the log (asks first)")
+    p.add_argument("id", help="session id (see `hrcoach sessions`)")
+    p.add_argument("-y", "--yes", action="store_true", help="do not ask (needed when not at a terminal)")
 
     p = sub.add_parser("export", help="export a session as TCX, FIT, CSV or a capture")
     p.add_argument("id", help="session id (see `hrcoach sessions`)")
@@ -146,6 +155,7 @@ COMMANDS = {  # command -> (module in hrcoach.cli, function): only the one run i
     "sessions": ("logbook", "sessions"),
     "show": ("logbook", "show"),
     "export": ("logbook", "export"),
+    "delete": ("logbook", "delete"),
     "app": ("app", "run"),
     "profile": ("profile", "run"),
     "scan": ("live", "scan"),

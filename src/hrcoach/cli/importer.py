@@ -1,8 +1,10 @@
 """`hrcoach import FILE...`: recordings from other tools into the session log.
 
 Each activity in a file becomes one session, saved in one transaction (never half). A file is
-recognised by the SHA-256 of its bytes, so importing it again says where it already is. A file
-that cannot be read is one line and the others still import; the exit code is then 2.
+recognised by the SHA-256 of its bytes, so importing it again says where it already is; an
+activity whose time a session in the log already covers (the same run from another file or
+device) is skipped with a line saying which, unless `--anyway`. A file that cannot be read is one
+line and the others still import; the exit code is then 2.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import hashlib
 import json
 import sqlite3
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,7 @@ from hrcoach.cli import UsageError, common, logstore, render
 from hrcoach.formats.files import load_recordings
 from hrcoach.formats.recording import RecordingError
 from hrcoach.store.records import StoredSetup
-from hrcoach.store.sessions import find_import, save_session
+from hrcoach.store.sessions import find_import, same_activity, save_session
 
 
 def _sha256(path: Path) -> str:
@@ -53,7 +55,9 @@ class Progress:
             sys.stderr.flush()
 
 
-def _import_one(conn: sqlite3.Connection, path: Path, setup: StoredSetup) -> list[dict[str, Any]]:
+def _import_one(
+    conn: sqlite3.Connection, path: Path, setup: StoredSetup, *, anyway: bool = False
+) -> list[dict[str, Any]]:
     """Import every activity of one file. Raises RecordingError for an unreadable file."""
     recordings = load_recordings(path)  # says "no such file" or "is a directory" itself
     sha = _sha256(path)
@@ -70,11 +74,17 @@ def _import_one(conn: sqlite3.Connection, path: Path, setup: StoredSetup) -> lis
         if started is None:
             started = datetime.fromtimestamp(path.stat().st_mtime, UTC)
             notes.append("the file has no start time: the file's modification time is used")
+        samples = rec.samples
+        span = timedelta(seconds=max(s.t for s in samples) - samples[0].t) if samples else timedelta(0)
+        same = None if anyway else same_activity(conn, started, started + span)
+        if same is not None:
+            results.append({"file": str(path), "part": part, "status": "same activity", "session": same.id})
+            continue
         sid = save_session(
             conn,
             origin="import",
             started_at=started,
-            samples=rec.samples,
+            samples=samples,
             setup=setup,
             device=rec.device,
             notes=notes,
@@ -105,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
     for i, path in enumerate(files):
         progress.show(i, path.name)
         try:
-            results = _import_one(conn, path, stored)
+            results = _import_one(conn, path, stored, anyway=args.anyway)
         except RecordingError as exc:
             progress.clear()
             print(f"hrcoach: {exc}", file=sys.stderr)
@@ -132,8 +142,20 @@ def _print_result(conn: sqlite3.Connection, r: dict[str, Any]) -> None:
     from hrcoach.store.sessions import get_session
 
     name = Path(r["file"]).name + (f" #{r['part'] + 1}" if r["part"] else "")
-    if r["status"] != "imported":
+    if r["status"] == "already imported":
         print(f"{name}: already imported as session {r['session']}")
+        return
+    if r["status"] == "same activity":
+        other = get_session(conn, r["session"])
+        where = ""
+        if other is not None:
+            start = other.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            source = f" from {Path(other.source_path).name}" if other.source_path else ""
+            where = f" ({start}, {other.origin}{source})"
+        print(
+            f"{name}: the same activity as session {r['session']}{where}, skipped so it counts once;"
+            " `--anyway` imports it"
+        )
         return
     info = get_session(conn, r["session"])
     s = info.summary if info else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sqlite3
+import sys
 from pathlib import Path
 
 from hrcoach.cli import UsageError, logstore, render
@@ -40,7 +41,7 @@ def history(args: argparse.Namespace) -> int:
     if args.weeks < 1:
         raise UsageError("--weeks must be 1 or more")
     conn = _store()
-    h = weekly(list_sessions(conn, include_demo=args.all), today=local_today(), weeks=args.weeks)
+    h = weekly(list_sessions(conn, counted_only=not args.all), today=local_today(), weeks=args.weeks)
     if args.json:
         print(json.dumps(h.as_json()))
         return 0
@@ -114,6 +115,26 @@ def show(args: argparse.Namespace) -> int:
         print(f"Source      {info.source_path}")
     for note in info.notes:
         print(f"Note        {note}")
+    return 0
+
+
+def delete(args: argparse.Namespace) -> int:
+    from hrcoach.store.sessions import delete_session
+
+    conn = _store()
+    info = _get(conn, args.id)
+    start = info.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    what = f"session {info.id} ({start}, {info.origin}, {render.clock(info.duration_s)})"
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UsageError(f"not deleting {what} without asking: add --yes")
+        answer = input(f"Delete {what} with its samples and cues? This cannot be undone [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("Nothing deleted.")
+            return 1
+    if not delete_session(conn, info.id):
+        raise UsageError(f"no session {info.id} in the log (see `hrcoach sessions`)")
+    print(f"Deleted {what}.")
     return 0
 
 

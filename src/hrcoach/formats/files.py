@@ -159,7 +159,14 @@ def _from_zip(path: Path, raw: bytes) -> list[Recording]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
         members = [m for m in archive.infolist() if not m.is_dir()]
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        ValueError,
+        OSError,
+        EOFError,
+    ) as exc:
         raise RecordingError(f"{path}: not a readable zip file ({exc})") from None
     recs: list[Recording] = []
     total = 0
@@ -172,7 +179,15 @@ def _from_zip(path: Path, raw: bytes) -> list[Recording]:
             if name.lower().endswith(".gz"):
                 with gzip.GzipFile(fileobj=io.BytesIO(data)) as inner:
                     data = _read_at_most(inner, MAX_BYTES - total + 1)
-        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError, zlib.error) as exc:
+        except (
+            zipfile.BadZipFile,
+            NotImplementedError,
+            RuntimeError,
+            ValueError,
+            OSError,
+            EOFError,
+            zlib.error,
+        ) as exc:
             raise RecordingError(f"{label}: cannot read from the zip ({exc})") from None
         total += len(data)
         if total > MAX_BYTES:

@@ -1,4 +1,12 @@
-"""Reading the session log, and saving whole sessions at once (imports)."""
+"""Reading the session log, saving whole sessions at once (imports), finding the session an
+activity already is, and deleting one.
+
+Only the runner's own sessions count toward the weekly dose: live ones and imports
+(`DOSE_ORIGINS`). A demo or a replay of a recording is practice, listed but not counted unless
+asked. One activity is one session: an import whose time overlaps a counted session by half of
+the shorter one is the same activity from another file (a FIT and its GPX export, a gzipped or
+re-exported copy, the PPI stream of the same Polar session).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +25,8 @@ from hrcoach.store.records import StoredSetup, parse_utc, sample_row, utc_text
 from hrcoach.text import clean, clean_device
 
 ORIGINS = ("live", "replay", "import", "demo")
+DOSE_ORIGINS = ("live", "import")  # what counts toward the weekly dose
+SAME_ACTIVITY = 0.5  # overlap, as a share of the shorter session, that makes two sessions one
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +48,12 @@ class SessionInfo:
     summary: Summary | None
     source_path: str | None
     notes: list[str] = field(default_factory=list)
+    ended_at: datetime | None = None
+
+    @property
+    def counts(self) -> bool:
+        """Whether it counts toward the weekly dose (not a demo or a replay)."""
+        return self.origin in DOSE_ORIGINS
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -49,6 +65,7 @@ class SessionInfo:
             "device": self.device,
             "source": self.source_path,
             "notes": self.notes,
+            "counts_in_dose": self.counts,
             "summary": self.summary.model_dump(mode="json") if self.summary else None,
         }
 
@@ -59,11 +76,11 @@ def _device(text: str) -> dict[str, Any]:
     return clean_device(value) if isinstance(value, dict) else {}
 
 
-_COLUMNS = "id, started_at, origin, status, duration_s, device, setup, summary, source_path, notes"
+_COLUMNS = "id, started_at, origin, status, duration_s, device, setup, summary, source_path, notes, ended_at"
 
 
 def _info(row: tuple[Any, ...]) -> SessionInfo:
-    sid, started, origin, status, duration, device, setup, summary, source, notes = row
+    sid, started, origin, status, duration, device, setup, summary, source, notes, ended = row
     return SessionInfo(
         id=sid,
         started_at=parse_utc(started),
@@ -75,12 +92,14 @@ def _info(row: tuple[Any, ...]) -> SessionInfo:
         summary=Summary.model_validate_json(summary) if summary else None,
         source_path=source,
         notes=[clean(n, 500) for n in json.loads(notes) if isinstance(n, str)],
+        ended_at=parse_utc(ended) if ended else None,
     )
 
 
-def list_sessions(conn: sqlite3.Connection, *, include_demo: bool = True) -> list[SessionInfo]:
-    """Every finished or recovered session, oldest first."""
-    where = "status != 'open'" + ("" if include_demo else " AND origin != 'demo'")
+def list_sessions(conn: sqlite3.Connection, *, counted_only: bool = False) -> list[SessionInfo]:
+    """Every finished or recovered session, oldest first; `counted_only`: only those that count
+    toward the weekly dose (no demos, no replays)."""
+    where = "status != 'open'" + (" AND origin IN ('live', 'import')" if counted_only else "")
     rows = conn.execute(f"SELECT {_COLUMNS} FROM sessions WHERE {where} ORDER BY started_at, id")
     return [_info(r) for r in rows]
 
@@ -101,6 +120,32 @@ def find_import(conn: sqlite3.Connection, sha256: str, part: int) -> int | None:
         "SELECT id FROM sessions WHERE source_sha256 = ? AND source_part = ?", (sha256, part)
     ).fetchone()
     return int(row[0]) if row else None
+
+
+def same_activity(conn: sqlite3.Connection, started: datetime, ended: datetime) -> SessionInfo | None:
+    """The counted session that is the same activity as one from `started` to `ended` (their
+    times overlap by at least half of the shorter one), if any."""
+    rows = conn.execute(
+        f"SELECT {_COLUMNS} FROM sessions WHERE status != 'open' AND origin IN ('live', 'import')"
+        " AND ended_at > ? AND started_at < ? ORDER BY started_at, id",
+        (utc_text(started), utc_text(ended)),
+    )
+    length = (ended - started).total_seconds()
+    for info in map(_info, rows):
+        end = info.ended_at or info.started_at
+        shared = (min(end, ended) - max(info.started_at, started)).total_seconds()
+        shorter = min(length, (end - info.started_at).total_seconds())
+        if shared > 0 and shared >= SAME_ACTIVITY * shorter:
+            return info
+    return None
+
+
+def delete_session(conn: sqlite3.Connection, session_id: int) -> bool:
+    """Delete a finished session with its samples, events and cues; False when there is no such
+    finished session (an open one is still being written, or recovered first)."""
+    with db.transaction(conn):
+        cur = conn.execute("DELETE FROM sessions WHERE id = ? AND status != 'open'", (session_id,))
+    return cur.rowcount == 1
 
 
 def save_session(

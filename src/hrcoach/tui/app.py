@@ -22,6 +22,7 @@ from hrcoach.logbook import HistoryRead, Logbook, Problem, StoredSession
 from hrcoach.session import SessionSetup
 from hrcoach.sources.feeds import Feed
 from hrcoach.store.log import SessionLog
+from hrcoach.tui.dialogs import ConfirmScreen
 from hrcoach.tui.history_screen import HistoryScreen
 from hrcoach.tui.session_screen import SessionScreen
 from hrcoach.tui.settings_screen import SettingsScreen
@@ -138,6 +139,29 @@ class HrcoachApp(App[None]):
 
     def on_history_screen_session_chosen(self, message: HistoryScreen.SessionChosen) -> None:
         self._open_session(message.history, message.session_id)
+
+    def on_history_screen_delete_chosen(self, message: HistoryScreen.DeleteChosen) -> None:
+        screen, sid = message.history, message.session_id
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._delete_session(screen, sid)
+
+        question = f"Delete {message.what}?\nIts samples and cues go with it; this cannot be undone."
+        self.push_screen(ConfirmScreen(question, "Delete", "Keep it"), answered)
+
+    @work(thread=True, exclusive=True, group="delete-session", exit_on_error=False)
+    def _delete_session(self, screen: HistoryScreen, session_id: int) -> None:
+        problem = self.logbook.delete_session(session_id)
+        self.call_from_thread(self._deleted, screen, session_id, problem)
+
+    def _deleted(self, screen: HistoryScreen, session_id: int, problem: Problem | None) -> None:
+        if problem is not None:
+            self.notify(problem.message, severity=problem.severity, timeout=10, markup=False)
+        else:
+            self.notify(f"Session {session_id} deleted", markup=False)
+        if screen in self.screen_stack:
+            self.read_history(screen)
 
     @work(thread=True, exclusive=True, group="open-session", exit_on_error=False)
     def _open_session(self, screen: HistoryScreen, session_id: int) -> None:

@@ -3,8 +3,9 @@ streak, and every logged session; enter opens a session's summary.
 
 The screen reads nothing itself: it asks the app (`ReadRequested`, on mount and on `r`) and is
 shown what the app's logbook read (`show_read`): the log made consistent with the profile, every
-finished session, and the weeks with and without the demo sessions, so the demo toggle only
-chooses between what was read. Enter asks the app to open the session (`SessionChosen`).
+finished session, and the weeks with and without demos and replays (practice, not counted in
+the dose), so the d toggle only chooses between what was read. Enter asks the app to open the
+session (`SessionChosen`); x asks to delete it, after a confirmation (`DeleteChosen`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from hrcoach.tui.weekly_bars import WeeklyBars
 
 EMPTY = "No sessions yet.\nAdd some with `hrcoach demo`, `hrcoach run` or `hrcoach import FILE`."
 ONLY_DEMO = (
-    "Only demo sessions so far: d shows them.\nYour own come from `hrcoach run` or `hrcoach import FILE`."
+    "Only demo and replay sessions so far: d shows them.\n"
+    "Your own come from `hrcoach run` or `hrcoach import FILE`."
 )
 
 
@@ -71,6 +73,7 @@ class HistoryScreen(Screen[None]):
         Binding("escape", "app.leave", "Back"),
         Binding("d", "toggle_demo", "Demo"),
         Binding("r", "refresh", "Refresh"),
+        Binding("x,delete", "delete_session", "Delete", key_display="x"),
         Binding("s", "app.settings", "Settings"),
     ]
 
@@ -88,6 +91,15 @@ class HistoryScreen(Screen[None]):
             super().__init__()
             self.history = history
             self.session_id = session_id
+
+    class DeleteChosen(Message):
+        """x on a session: the app asks first, then deletes it and reads the log again."""
+
+        def __init__(self, history: HistoryScreen, session_id: int, what: str) -> None:
+            super().__init__()
+            self.history = history
+            self.session_id = session_id
+            self.what = what  # the session as the question names it
 
     def __init__(self, *, weeks: int = 12, today: date | None = None) -> None:
         super().__init__()
@@ -140,6 +152,8 @@ class HistoryScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_demo":  # nothing to toggle while the log cannot be read
             return self.loaded is not None and self.loaded.error is None
+        if action == "delete_session":
+            return bool(self.shown)
         return True
 
     def on_resize(self, event: Resize) -> None:
@@ -169,9 +183,9 @@ class HistoryScreen(Screen[None]):
             message.display, body.display = True, False
             return
         message.remove_class("-error")
-        demos = sum(1 for s in loaded.sessions if s.demo)
-        visible = [s for s in loaded.sessions if self.show_demo or not s.demo]
-        self.history = h = loaded.weeks(demo=self.show_demo)
+        demos = sum(1 for s in loaded.sessions if s.practice)
+        visible = [s for s in loaded.sessions if self.show_demo or not s.practice]
+        self.history = h = loaded.weeks(practice=self.show_demo)
         streak.update(streak_text(h) if visible else "Session history")
         streak.set_class(h.streak > 0, "-met")
         week_line.update(this_week_text(h) if visible else "")
@@ -188,9 +202,9 @@ class HistoryScreen(Screen[None]):
             self._shown_once = True
             self.query_one("#history-sessions", DataTable).focus()
         if self.show_demo:
-            demo = "demo sessions shown (d hides them)"
+            demo = "demos and replays shown and counted (d hides them)"
         else:
-            demo = f"{_count(demos, 'demo session')} hidden (d shows {'it' if demos == 1 else 'them'})"
+            demo = f"{_count(demos, 'demo or replay')} hidden (d shows {'it' if demos == 1 else 'them'})"
         self.query_one("#history-sessions-label", Static).update(f"Sessions, newest first  ·  {demo}")
 
     def _fill_weeks(self, h: History) -> None:
@@ -217,7 +231,7 @@ class HistoryScreen(Screen[None]):
         table.clear()
         self.shown = sorted(visible, key=lambda s: (s.started_at, s.id), reverse=True)
         for s in self.shown:
-            dim = "dim italic" if s.demo else ""  # not the runner's own
+            dim = "dim italic" if s.practice else ""  # not the runner's own
             table.add_row(
                 _right(s.id, dim),
                 Text(s.started_at.astimezone().strftime("%Y-%m-%d %H:%M"), dim),
@@ -249,6 +263,15 @@ class HistoryScreen(Screen[None]):
     def action_toggle_demo(self) -> None:
         self.show_demo = not self.show_demo
         self._show()
+
+    def action_delete_session(self) -> None:
+        sid = self._selected_id()
+        row = next((s for s in self.shown if s.id == sid), None)
+        if row is None:
+            return
+        start = row.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        what = f"session {row.id} ({start}, {row.origin}, {clock(row.duration_s)})"
+        self.post_message(self.DeleteChosen(self, row.id, what))
 
     def action_refresh(self) -> None:
         self.post_message(self.ReadRequested(self))
