@@ -4,6 +4,8 @@ out of order is refused, and whitespace before `<?xml` does not refuse a file.""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,6 +15,8 @@ from hypothesis import strategies as st
 
 from hrcoach.formats.files import load_recordings
 from hrcoach.formats.recording import RecordingError
+from tests.test_import_fit import ACTIVITY
+from tests.test_importers import mutate, only_recording_or_error
 
 T0 = datetime(2024, 5, 1, 7, 0, tzinfo=UTC)
 
@@ -151,12 +155,6 @@ def test_a_zip_without_a_recording_or_a_damaged_member_is_one_line(tmp_path: Pat
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(draw=st.data())
 def test_fuzz_zip(tmp_path_factory: pytest.TempPathFactory, draw: st.DataObject) -> None:
-    import io
-    import zipfile
-
-    from tests.test_import_fit import ACTIVITY
-    from tests.test_importers import mutate, only_recording_or_error
-
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("a.fit", ACTIVITY)

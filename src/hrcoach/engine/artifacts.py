@@ -6,6 +6,12 @@ accepted sample larger than the heart can make in the elapsed time that the foll
 does not confirm. The spike decision needs one sample of look-ahead, so `SpikeFilter` may hold
 one sample back until the next one arrives; both the live and the batch engine drive this one
 state machine, which is what keeps them identical.
+
+An *isolated* sample, with no other within the gap length on either side (a file sampled every
+10 s or more, one beat between two dropouts), has nothing near enough to confirm it: it is
+judged by the same jump rule against its neighbours however far away they are, and accepted
+when it fits either. It is credited no time (both its intervals are gaps), but it is counted as
+what it is, and the gaps around it are counted too.
 """
 
 from __future__ import annotations
@@ -44,6 +50,10 @@ def basic_reason(bpm: int, contact: SensorContact) -> Reason | None:
     if not MIN_BPM <= bpm <= MAX_BPM:
         return Reason.OUT_OF_RANGE
     return None
+
+
+def _jump_ok(a_bpm: int, a_ms: int, b_bpm: int, b_ms: int) -> bool:
+    return abs(b_bpm - a_bpm) * 1000 <= JUMP_BASE_BPM * 1000 + JUMP_BPM_PER_S * abs(b_ms - a_ms)
 
 
 def plausible(a_bpm: int, a_ms: int, b_bpm: int, b_ms: int, max_gap_ms: int) -> bool:
@@ -88,14 +98,25 @@ class SpikeFilter:
         if self.pend_id >= 0:
             pid = self.pend_id
             self.pend_id = -1
+            stale = self.ref_ms < 0 or self.pend_ms - self.ref_ms > self.max_gap_ms
             if plausible(self.pend_bpm, self.pend_ms, bpm, ms, self.max_gap_ms):
                 out.append((pid, None))  # confirmed: a real change of level
+                self.ref_bpm, self.ref_ms = self.pend_bpm, self.pend_ms
+            elif stale and ms - self.pend_ms > self.max_gap_ms and self._fits_a_neighbour(bpm, ms):
+                out.append((pid, None))  # isolated, and it fits what is around it
                 self.ref_bpm, self.ref_ms = self.pend_bpm, self.pend_ms
             else:
                 stale = self.ref_ms < 0 or ms - self.ref_ms > self.max_gap_ms
                 out.append((pid, Reason.UNCONFIRMED if stale else Reason.SPIKE))
         self._judge(sid, bpm, ms, out)
         return out
+
+    def _fits_a_neighbour(self, next_bpm: int | None, next_ms: int) -> bool:
+        """Whether the held sample fits, by the jump rule at any distance, the last accepted
+        sample or the next one (`next_bpm` None: there is none)."""
+        before = self.ref_ms >= 0 and _jump_ok(self.ref_bpm, self.ref_ms, self.pend_bpm, self.pend_ms)
+        after = next_bpm is not None and _jump_ok(self.pend_bpm, self.pend_ms, next_bpm, next_ms)
+        return before or after
 
     def accept_synced(self, bpm: int, ms: int) -> None:
         """Fast path for the batch engine: a sample known to be plausible against the reference."""
@@ -105,8 +126,12 @@ class SpikeFilter:
         """End of stream: a sample still held was never confirmed."""
         if self.pend_id < 0:
             return []
-        pid, self.pend_id = self.pend_id, -1
         stale = self.ref_ms < 0 or self.pend_ms - self.ref_ms > self.max_gap_ms
+        if stale and self._fits_a_neighbour(None, 0):  # the last one, isolated after a gap
+            self.ref_bpm, self.ref_ms = self.pend_bpm, self.pend_ms
+            pid, self.pend_id = self.pend_id, -1
+            return [(pid, None)]
+        pid, self.pend_id = self.pend_id, -1
         return [(pid, Reason.UNCONFIRMED if stale else Reason.SPIKE)]
 
 

@@ -167,7 +167,7 @@ def _from_zip(path: Path, raw: bytes) -> list[Recording]:
         OSError,
         EOFError,
     ) as exc:
-        raise RecordingError(f"{path}: not a readable zip file ({exc})") from None
+        raise RecordingError(f"{path}: not a readable zip file ({clean(exc, 100)})") from None
     recs: list[Recording] = []
     total = 0
     for member in members:
@@ -188,7 +188,7 @@ def _from_zip(path: Path, raw: bytes) -> list[Recording]:
             EOFError,
             zlib.error,
         ) as exc:
-            raise RecordingError(f"{label}: cannot read from the zip ({exc})") from None
+            raise RecordingError(f"{label}: cannot read from the zip ({clean(exc, 100)})") from None
         total += len(data)
         if total > MAX_BYTES:
             big = MAX_BYTES // 2**20
