@@ -9,6 +9,7 @@ import math
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, cast
 
@@ -102,7 +103,7 @@ def hrv_values(messages: dict[str, list[dict[str, Any]]]) -> list[float]:
     values: list[float] = []
     for m in messages["hrv_mesgs"]:
         t = m["time"]
-        values.extend(t if isinstance(t, list) else [t])
+        values.extend(v for v in (t if isinstance(t, list) else [t]) if v is not None)
     return values
 
 
@@ -115,18 +116,21 @@ def test_fit_decodes_with_garmin_sdk(name: str) -> None:
     head = ["file_id", "device_info", "device_info", "event"]
     tail = ["event", "lap", "session", "activity"]
     assert order[:4] == head and order[-4:] == tail
-    assert set(order[4:-4]) == {"record", "hrv"}
+    assert set(order[4:-4]) <= {"record", "hrv", "event"}
 
     (file_id,) = messages["file_id_mesgs"]
     assert file_id["type"] == "activity" and file_id["manufacturer"] == "development"
     assert file_id["serial_number"] and file_id["time_created"] == session.started_at
     strap = messages["device_info_mesgs"][1]
     assert strap["product_name"] == session.device["name"] and strap["ble_device_type"] == "heart_rate"
-    start_event, stop_event = messages["event_mesgs"]
-    assert (start_event["event"], start_event["event_type"]) == ("timer", "start")
-    assert (stop_event["event"], stop_event["event_type"]) == ("timer", "stop_all")
-
     points = expected_points(session)
+    times = sorted(points)
+    gaps = [(a, b) for a, b in pairwise(times) if (b - a).total_seconds() > session.max_gap_s]
+    assert bool(gaps) == (name == "dropout_reconnect")
+    # a gap stays a gap: the timer stops at the last point before it and starts at the first after
+    timer = [(e["event"], e["event_type"], e["timestamp"]) for e in messages["event_mesgs"]]
+    assert timer[0][:2] == ("timer", "start") and timer[-1][:2] == ("timer", "stop_all")
+    assert timer[1:-1] == [ev for a, b in gaps for ev in (("timer", "stop_all", a), ("timer", "start", b))]
     records = messages["record_mesgs"]
     assert len(records) == len(points)
     assert {r["timestamp"]: r["heart_rate"] for r in records} == points
@@ -144,7 +148,8 @@ def test_fit_decodes_with_garmin_sdk(name: str) -> None:
     rates = list(points.values())
     for summary in (messages["lap_mesgs"][0], messages["session_mesgs"][0]):
         assert summary["start_time"] == session.started_at and summary["timestamp"] == end
-        assert summary["total_elapsed_time"] == summary["total_timer_time"] == elapsed
+        assert summary["total_elapsed_time"] == elapsed
+        assert summary["total_timer_time"] == elapsed - sum((b - a).total_seconds() for a, b in gaps)
         assert summary["avg_heart_rate"] == int(sum(rates) / len(rates) + 0.5)
         assert summary["max_heart_rate"] == max(rates)
         assert summary["sport"] == "running"
@@ -163,10 +168,14 @@ def test_fit_keeps_last_hr_per_second_and_every_rr() -> None:
     assert records == [1, 2, 4]
     assert [r["heart_rate"] for r in messages["record_mesgs"]] == [118, 124, 126]
     assert hrv_values(messages) == pytest.approx([0.508, 0.5, 0.498, 0.49, 0.495, 0.48, 0.47, 0.475])
-    assert [len(m["time"]) for m in messages["hrv_mesgs"]] == [5, 3]
-    # an hrv message goes out in the second its fifth RR arrived (second 3, which has no
-    # record), the remainder before the timer stops
-    assert order[4:-4] == ["record", "record", "hrv", "record", "hrv"]
+    # each second's RR right before that second's record (as in Garmin devices' files, and as
+    # the importer reads them), in messages of 5 padded with FIT's invalid value; a second
+    # without a record keeps its RR (they go with the next record)
+    assert [[v for v in m["time"] if v is not None] for m in messages["hrv_mesgs"]] == [
+        [0.508], [0.5, 0.498, 0.49], [0.495], [0.48, 0.47, 0.475],
+    ]  # fmt: skip
+    assert all(len(m["time"]) == 5 for m in messages["hrv_mesgs"])
+    assert order[4:-4] == ["hrv", "record", "hrv", "record", "hrv", "hrv", "record"]
     assert messages["session_mesgs"][0]["max_heart_rate"] == 126
     assert messages["session_mesgs"][0]["avg_heart_rate"] == 123  # (118 + 124 + 126) / 3 = 122.67
 
@@ -316,23 +325,25 @@ def test_csv_round_trip(tmp_path: Path, name: str) -> None:
     path = tmp_path / f"{name}.csv"
     write_csv(session, path)
     lines = path.read_text().splitlines()
-    assert lines[0] == "t_s,bpm,rr_ms" and len(lines) == len(session.samples) + 1
+    assert lines[0] == "t_s,bpm,rr_ms,time_utc,contact" and len(lines) == len(session.samples) + 1
     assert all(len(line.split(",")[0].split(".")[1]) == 3 for line in lines[1:])
-    back = load_recording(path).samples
-    assert_same_samples(back, session.samples, rr_tol=1e-6)
+    back = load_recording(path)
+    assert_same_samples(back.samples, session.samples, rr_tol=1e-6)
+    assert back.started_at is not None  # the session's own date, not the day of the export
+    assert abs((back.started_at - session.started_at).total_seconds()) < 0.0006
 
 
 def test_csv_rows() -> None:
     out = io.BytesIO()
     write_csv(small_session(), out)
     assert out.getvalue().decode().splitlines() == [
-        "t_s,bpm,rr_ms",
-        "0.000,0,",
-        "1.000,118,508",
-        "2.100,120,500 498",
-        "2.700,124,490",
-        "3.500,0,495",
-        "4.200,126,480 470 475",
+        "t_s,bpm,rr_ms,time_utc,contact",
+        "0.000,0,,2026-03-02T07:00:00.000Z,",
+        "1.000,118,508,2026-03-02T07:00:01.000Z,",
+        "2.100,120,500 498,2026-03-02T07:00:02.100Z,",
+        "2.700,124,490,2026-03-02T07:00:02.700Z,",
+        "3.500,0,495,2026-03-02T07:00:03.500Z,",
+        "4.200,126,480 470 475,2026-03-02T07:00:04.200Z,",
     ]
 
 

@@ -139,7 +139,8 @@ def delete(args: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace) -> int:
-    from hrcoach.formats.exports import EXPORTERS, SUFFIXES, ExportSession
+    from hrcoach.engine.batch import SampleArrays, classify
+    from hrcoach.formats.exports import EXPORTERS, LOSSLESS, SUFFIXES, ExportSession
     from hrcoach.store.records import load_samples
 
     conn = _store()
@@ -147,11 +148,17 @@ def export(args: argparse.Namespace) -> int:
     out = Path(args.output) if args.output else Path(f"hrcoach-session-{info.id}{SUFFIXES[args.format]}")
     if out.is_dir():
         out = out / f"hrcoach-session-{info.id}{SUFFIXES[args.format]}"
+    samples = load_samples(conn, info.id)
+    params = info.setup.params()
+    if args.format not in LOSSLESS:  # for other platforms: only what the session counted
+        verdicts = classify(SampleArrays.from_samples(samples), params)
+        samples = [s for s, v in zip(samples, verdicts, strict=True) if v is None]
     session = ExportSession(
         started_at=info.started_at,
-        samples=load_samples(conn, info.id),
+        samples=samples,
         device=info.device,
         name=f"hrcoach session {info.id}",
+        max_gap_s=params.max_gap_s,
     )
     try:
         EXPORTERS[args.format](session, out)

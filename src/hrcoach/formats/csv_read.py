@@ -1,5 +1,7 @@
-"""Simple CSV: `t_s,bpm[,rr_ms]`, an optional header row; several RR values in the third
-column are separated by spaces, `;` or `|`."""
+"""Simple CSV: `t_s,bpm[,rr_ms[,...]]`, an optional header row; several RR values in the third
+column are separated by spaces, `;` or `|`. Columns a header names `time_utc` (ISO 8601, as
+hrcoach exports it) and `contact` (`detected`, `not_detected`, empty) give the start time (the
+first row's time minus its `t_s`) and the strap's skin contact."""
 
 from __future__ import annotations
 
@@ -8,11 +10,13 @@ import io
 import math
 import re
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from hrcoach.formats.capture import MAX_T_S
 from hrcoach.formats.recording import Recording, RecordingError
-from hrcoach.models import Event, HeartRateSample
+from hrcoach.formats.tcx_read import parse_time
+from hrcoach.models import Event, HeartRateSample, SensorContact
 
 _RR_SPLIT = re.compile(r"[ ;|]+")
 
@@ -38,11 +42,17 @@ def _rows(path: Path, text: str) -> Iterator[tuple[int, list[str]]]:
 
 def read_text(path: Path, text: str) -> Recording:
     events: list[Event] = []
+    started_at: datetime | None = None
+    time_col: int | None = None
+    contact_col: int | None = None
     for lineno, row in _rows(path, text):
         cells = [c.strip() for c in row]
         if not cells or not any(cells) or cells[0].startswith("#"):
             continue
         if lineno == 1 and _number(cells[0]) is None:
+            names = [c.lower() for c in cells]
+            time_col = names.index("time_utc") if "time_utc" in names else None
+            contact_col = names.index("contact") if "contact" in names else None
             continue  # header row
         if len(cells) < 2:
             raise RecordingError(f"{path}:{lineno}: expected t_s,bpm[,rr_ms], got {len(cells)} column(s)")
@@ -59,7 +69,23 @@ def read_text(path: Path, text: str) -> Recording:
             if any(v is None or v <= 0 for v in values):
                 raise RecordingError(f"{path}:{lineno}: rr_ms must be positive numbers, got {cells[2]!r}")
             rr = tuple(v for v in values if v is not None)
-        events.append(HeartRateSample(t, int(bpm), rr))
+        if started_at is None and time_col is not None and len(cells) > time_col:
+            when = parse_time(cells[time_col])
+            if when is None:
+                raise RecordingError(
+                    f"{path}:{lineno}: time_utc must be an ISO 8601 time, got {cells[time_col]!r}"
+                )
+            started_at = when - timedelta(seconds=t)
+        contact = SensorContact.NOT_SUPPORTED
+        if contact_col is not None and len(cells) > contact_col and cells[contact_col]:
+            try:
+                contact = SensorContact(cells[contact_col].lower())
+            except ValueError:
+                said = cells[contact_col]
+                raise RecordingError(
+                    f"{path}:{lineno}: contact must be detected, not_detected or empty, got {said!r}"
+                ) from None
+        events.append(HeartRateSample(t, int(bpm), rr, contact))
     if not events:
         raise RecordingError(f"{path}: no heart-rate rows found")
-    return Recording(str(path), "csv", events)
+    return Recording(str(path), "csv", events, started_at)

@@ -12,8 +12,11 @@ received in that second; a single second in which no sample arrived at all, betw
 samples, holds the previous second's heart rate (a strap notifies about once a second, and its
 jitter across second boundaries would otherwise leave two samples in one second and none in the
 next). Seconds whose samples have no heart rate (bpm 0, or above 254, which FIT cannot hold) get
-no point, and nothing is held across them or across a silence of two seconds or more. Samples are
-exported as recorded, without the engine's artifact filter: the file shows what the strap said.
+no point, and nothing is held across them or across a silence of two seconds or more. The caller
+gives only the samples the session accepted (`hrcoach export` does), so a platform sees what the
+session counted, never a rejected reading. A silence longer than the session's gap length
+(`max_gap_s`) stays a gap: `segments` splits the points there (a timer stop and start in FIT, a
+new Track in TCX, a new segment in GPX), and the timer time leaves it out.
 `summarize` gives the start, end, average and maximum over those points.
 """
 
@@ -26,6 +29,7 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -42,6 +46,8 @@ __all__ = [
     "device_name",
     "emit",
     "per_second",
+    "segments",
+    "software_version",
     "staged",
     "summarize",
     "version_parts",
@@ -61,6 +67,7 @@ class ExportSession:
     device: Mapping[str, Any]
     sport: str = "running"
     name: str = "hrcoach session"
+    max_gap_s: float = 10.0  # a silence longer than this between points is a gap
 
 
 MAX_POINT_BPM = 254
@@ -132,6 +139,21 @@ def per_second(session: ExportSession) -> list[Second]:
     return out
 
 
+def segments(session: ExportSession, seconds: Sequence[Second]) -> list[list[Second]]:
+    """The points (seconds with a heart rate) in runs without a gap: a new run starts where the
+    silence since the point before is longer than the session's gap length."""
+    runs: list[list[Second]] = []
+    last: int | None = None
+    for sec in seconds:
+        if sec.bpm is None:
+            continue
+        if last is None or sec.unix - last > session.max_gap_s:
+            runs.append([])
+        runs[-1].append(sec)
+        last = sec.unix
+    return runs
+
+
 @dataclass(frozen=True, slots=True)
 class Summary:
     """The session totals a platform shows, over the points."""
@@ -140,10 +162,15 @@ class Summary:
     end: int  # unix second of the last sample
     avg_bpm: int
     max_bpm: int
+    gap_s: int = 0  # seconds inside gaps, left out of the timer time
 
     @property
     def elapsed_s(self) -> int:
         return self.end - self.start
+
+    @property
+    def timer_s(self) -> int:
+        return self.elapsed_s - self.gap_s
 
 
 def summarize(session: ExportSession, seconds: Sequence[Second]) -> Summary:
@@ -156,7 +183,9 @@ def summarize(session: ExportSession, seconds: Sequence[Second]) -> Summary:
         )
     start = _start_us(session) // 1_000_000
     avg = int(sum(rates) / len(rates) + 0.5)
-    return Summary(start=start, end=seconds[-1].unix, avg_bpm=avg, max_bpm=max(rates))
+    runs = segments(session, seconds)
+    gap_s = sum(b[0].unix - a[-1].unix for a, b in pairwise(runs))
+    return Summary(start=start, end=seconds[-1].unix, avg_bpm=avg, max_bpm=max(rates), gap_s=gap_s)
 
 
 def device_name(session: ExportSession) -> str:
@@ -164,6 +193,13 @@ def device_name(session: ExportSession) -> str:
     session has none."""
     name = session.device.get("name")
     return clean(name) if name else ""
+
+
+def software_version() -> float:
+    """hrcoach's version as FIT's software_version reads it (major.minor as a decimal, so 0.1.0
+    is 0.1, shown as 0.10; 1.12 is 1.12)."""
+    major, minor, _ = version_parts()
+    return float(f"{major}.{minor}") if minor < 100 else float(major)
 
 
 def version_parts() -> tuple[int, int, int]:

@@ -11,13 +11,14 @@ stream or a `Path`; a path is written atomically (a temp file in the same folder
 
 What each format keeps:
 
-- **CSV** and **capture** keep every sample as stored, bpm 0 ("no value") included, and re-import
-  through `hrcoach.formats.files.load_recording` to the same samples.
+- **CSV** and **capture** (`LOSSLESS`) keep every sample as stored, bpm 0 ("no value") and
+  rejected ones included, and re-import through `hrcoach.formats.files.load_recording` to the
+  same samples (and the same start time).
 - **TCX** and **FIT** are for Garmin Connect, Strava, intervals.icu and GoldenCheetah, which read
-  a heart rate of 0 as real. They carry one point per whole UTC second that has a heart rate
-  (the last one received in that second, or held over one empty second; `export_common`
-  has the rule). Samples are exported as recorded, without the engine's artifact filter: the
-  file shows what the strap said.
+  a heart rate of 0 as real. They are given only the samples the session accepted (`hrcoach
+  export` filters them), and carry one point per whole UTC second that has a heart rate (the
+  last one received in that second, or held over one empty second; `export_common` has the
+  rule); a gap stays a gap.
 - **RR** intervals are kept in FIT (`hrv` messages), CSV and capture. TCX has no RR field.
 """
 
@@ -35,6 +36,7 @@ from hrcoach.formats.tcx_write import render_tcx, write_tcx
 
 __all__ = [
     "EXPORTERS",
+    "LOSSLESS",
     "MAX_POINT_BPM",
     "SUFFIXES",
     "ExportSession",
@@ -57,6 +59,9 @@ EXPORTERS: dict[str, Writer] = {
     "capture": write_capture,
 }
 """Format name (as `hrcoach export --format` takes it) to writer."""
+
+LOSSLESS = frozenset({"csv", "capture"})
+"""Formats that keep every sample as stored; the others are given only the accepted ones."""
 
 SUFFIXES: dict[str, str] = {
     "tcx": ".tcx",

@@ -1,7 +1,9 @@
 """FIT export: one stored session as a FIT activity file, written with Garmin's FIT SDK.
 
 One `record` per whole UTC second that has a heart rate, binned as `export_common` describes,
-and every RR interval in `hrv` messages.
+each right after the `hrv` messages of that second's RR intervals (the beats up to a record come
+before it, as in the files of Garmin devices and as the importer reads them: never carried over
+to a later record). A gap is a timer stop and start.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from hrcoach.formats.export_common import (
     device_name,
     emit,
     per_second,
+    segments,
+    software_version,
     summarize,
-    version_parts,
 )
 
 __all__ = ["render_fit", "write_fit"]
@@ -30,6 +33,7 @@ _MESG = Profile["mesg_num"]
 _FIT_SPORTS: frozenset[str] = frozenset(Profile["types"]["sport"].values())
 _FIT_SPORT_ALIASES = {"run": "running", "biking": "cycling", "bike": "cycling", "walk": "walking"}
 _HRV_PER_MESG = 5  # as Garmin devices write them
+_HRV_INVALID = 0xFFFF / 1000  # uint16 invalid, after the field's scale of 1000: readers see None
 _BLE_HEART_RATE = 1  # ble_device_type.heart_rate (device_type is a sub-field; the SDK wants the raw value)
 
 
@@ -55,8 +59,7 @@ def _fit_messages(session: ExportSession, utc_offset: timedelta | None) -> list[
     if utc_offset is None:
         utc_offset = session.started_at.astimezone().utcoffset() or timedelta(0)
     sport = _fit_sport(session.sport)
-    major, minor, _ = version_parts()
-    software = major + minor / 100 if minor < 100 else float(major)
+    software = software_version()
 
     mesgs: list[dict[str, Any]] = [
         {
@@ -93,32 +96,32 @@ def _fit_messages(session: ExportSession, utc_offset: timedelta | None) -> list[
         )
     mesgs.append({"mesg_num": _MESG["EVENT"], "timestamp": start, "event": "timer", "event_type": "start"})
 
-    pending: list[float] = []  # RR in seconds, waiting to fill an hrv message
-
-    def hrv(values: list[float]) -> dict[str, Any]:
-        return {"mesg_num": _MESG["HRV"], "time": values}
-
+    first_of = {id(run[0]) for run in segments(session, seconds)[1:]}
+    last_at: int | None = None
     for sec in seconds:
-        if sec.bpm is not None:
-            mesgs.append(
-                {"mesg_num": _MESG["RECORD"], "timestamp": sec.unix - FIT_EPOCH_S, "heart_rate": sec.bpm}
-            )
+        if id(sec) in first_of and last_at is not None:  # a gap: the timer stops and starts again
+            stopped = {"mesg_num": _MESG["EVENT"], "event": "timer", "event_type": "stop_all"}
+            mesgs.append({**stopped, "timestamp": last_at})
+            mesgs.append({**stopped, "timestamp": sec.unix - FIT_EPOCH_S, "event_type": "start"})
+        values = []
         for rr in sec.rr_ms:
             ms = round(rr) if math.isfinite(rr) else 0
             if 1 <= ms <= 0xFFFE:  # uint16 milliseconds; 0xFFFF is FIT's invalid value
-                pending.append(ms / 1000)
-        while len(pending) >= _HRV_PER_MESG:
-            mesgs.append(hrv(pending[:_HRV_PER_MESG]))
-            del pending[:_HRV_PER_MESG]
-    if pending:
-        mesgs.append(hrv(pending))
+                values.append(ms / 1000)
+        for i in range(0, len(values), _HRV_PER_MESG):  # this second's beats, then its record
+            chunk = values[i : i + _HRV_PER_MESG]
+            chunk += [_HRV_INVALID] * (_HRV_PER_MESG - len(chunk))  # padded, as a device does
+            mesgs.append({"mesg_num": _MESG["HRV"], "time": chunk})
+        if sec.bpm is not None:
+            last_at = sec.unix - FIT_EPOCH_S
+            mesgs.append({"mesg_num": _MESG["RECORD"], "timestamp": last_at, "heart_rate": sec.bpm})
 
     mesgs.append({"mesg_num": _MESG["EVENT"], "timestamp": end, "event": "timer", "event_type": "stop_all"})
     totals = {
         "timestamp": end,
         "start_time": start,
         "total_elapsed_time": elapsed,
-        "total_timer_time": elapsed,
+        "total_timer_time": float(summary.timer_s),
         "avg_heart_rate": summary.avg_bpm,
         "max_heart_rate": summary.max_bpm,
         "sport": sport,
@@ -151,7 +154,7 @@ def _fit_messages(session: ExportSession, utc_offset: timedelta | None) -> list[
         {
             "mesg_num": _MESG["ACTIVITY"],
             "timestamp": end,
-            "total_timer_time": elapsed,
+            "total_timer_time": float(summary.timer_s),
             "num_sessions": 1,
             "type": "manual",
             "event": "activity",
@@ -176,12 +179,13 @@ def write_fit(session: ExportSession, out: BinaryIO | Path, *, utc_offset: timed
     file_id (activity, manufacturer development), device_info (hrcoach as creator; the strap,
     when named, as a Bluetooth LE heart-rate sensor), event timer start, then per whole second
     a `record` (timestamp, heart_rate: the last heart rate received in that second, or held
-    over one empty second, see `export_common`) followed by
-    `hrv` messages of 5 RR intervals (seconds, 1 ms resolution) as soon as 5 have arrived,
-    event timer stop_all, one `lap`, one `session`, one `activity`.
+    over one empty second, see `export_common`) right after that second's RR intervals in
+    `hrv` messages of up to 5 (seconds, 1 ms resolution); a gap longer than the session's gap
+    length is an event timer stop_all and start, and the timer time leaves it out; event timer
+    stop_all, one `lap`, one `session`, one `activity`.
 
-    Every RR interval is kept, those of bpm-0 samples too (except values FIT cannot hold:
-    below 0.5 ms or from 65.5 s). `utc_offset` sets the activity's local_timestamp; by default
+    Every RR interval of the samples given is kept (except values FIT cannot hold: below
+    0.5 ms or from 65.5 s). `utc_offset` sets the activity's local_timestamp; by default
     this machine's UTC offset at the session start. Raises ValueError for an empty session
     or one without any heart rate."""
     emit(render_fit(session, utc_offset=utc_offset), out)

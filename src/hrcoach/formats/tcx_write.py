@@ -1,7 +1,7 @@
 """TCX export: one stored session as a Garmin TrainingCenterDatabase v2 file.
 
-One Trackpoint per whole UTC second that has a heart rate, binned as `export_common` describes.
-TCX has no RR field: RR intervals are not in this format.
+One Trackpoint per whole UTC second that has a heart rate, binned as `export_common` describes;
+a gap starts a new Track. TCX has no RR field: RR intervals are not in this format.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from hrcoach.formats.export_common import (
     device_name,
     emit,
     per_second,
+    segments,
     summarize,
     version_parts,
 )
@@ -61,20 +62,20 @@ def render_tcx(session: ExportSession) -> bytes:
     _sub(activity, "Id", _iso(summary.start))
     lap = _sub(activity, "Lap")
     lap.set("StartTime", _iso(summary.start))
-    _sub(lap, "TotalTimeSeconds", f"{summary.elapsed_s:.1f}")
+    _sub(lap, "TotalTimeSeconds", f"{summary.timer_s:.1f}")
     _sub(lap, "DistanceMeters", "0.0")
     _sub(lap, "Calories", "0")
     _bpm_element(lap, "AverageHeartRateBpm", summary.avg_bpm)
     _bpm_element(lap, "MaximumHeartRateBpm", summary.max_bpm)
     _sub(lap, "Intensity", "Active")
     _sub(lap, "TriggerMethod", "Manual")
-    track = _sub(lap, "Track")
-    for sec in seconds:
-        if sec.bpm is None:
-            continue
-        point = _sub(track, "Trackpoint")
-        _sub(point, "Time", _iso(sec.unix))
-        _bpm_element(point, "HeartRateBpm", sec.bpm)
+    for run in segments(session, seconds):  # a gap stays a gap: a new Track
+        track = _sub(lap, "Track")
+        for sec in run:
+            assert sec.bpm is not None
+            point = _sub(track, "Trackpoint")
+            _sub(point, "Time", _iso(sec.unix))
+            _bpm_element(point, "HeartRateBpm", sec.bpm)
     strap = device_name(session)
     _sub(activity, "Notes", f"{session.name} ({strap})" if strap else session.name)
     creator = _sub(activity, "Creator")
@@ -94,7 +95,8 @@ def render_tcx(session: ExportSession) -> bytes:
 
 
 def write_tcx(session: ExportSession, out: BinaryIO | Path) -> None:
-    """Write a Garmin TrainingCenterDatabase v2 file: one Activity, one Lap, one Track.
+    """Write a Garmin TrainingCenterDatabase v2 file: one Activity, one Lap, a Track for each
+    run of points without a gap (TotalTimeSeconds leaves the gaps out).
 
     One Trackpoint per whole UTC second that has a heart rate (the last one received in that
     second, or held over one empty second: see `export_common`); no distance, so
