@@ -135,3 +135,16 @@ def test_fit_software_version_is_hrcoach_s(
     creator = fit_messages(export(capsys, row["session"], "fit", tmp_path))["device_info_mesgs"][0]
     major, minor = (int(p) for p in __version__.split(".")[:2])
     assert creator["software_version"] == pytest.approx(float(f"{major}.{minor}"))
+
+
+@pytest.mark.skipif(not REAL_HR.is_dir(), reason="../shared/real_hr is absent")
+def test_a_capture_export_keeps_every_rr_of_a_real_ride(
+    profile: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (row,) = out_json(capsys, "import", str(REAL_HR / "tormoder_fit__garmin.fit"))
+    a = out_json(capsys, "show", str(row["session"]))["summary"]
+    assert a["rr_total"] == 22048
+    path = export(capsys, row["session"], "capture", tmp_path)  # up to 328 RR in one notification
+    (back,) = out_json(capsys, "import", str(path), "--anyway")
+    b = out_json(capsys, "show", str(back["session"]))["summary"]
+    assert (b["rr_total"], b["rr_rejected"]) == (a["rr_total"], a["rr_rejected"])

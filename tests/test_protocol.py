@@ -131,3 +131,11 @@ def test_body_sensor_location_and_battery() -> None:
             decode_battery_level(bad)
     with pytest.raises(ProtocolError):
         decode_body_sensor_location(b"")
+
+
+@pytest.mark.parametrize("n", [127, 128, 255, 328, 1000])
+def test_every_rr_of_a_long_notification_is_decoded(n: int) -> None:
+    # a strap sends at most a few, but a capture (an export after a pause) may carry hundreds:
+    # none is dropped (128 or more were, silently)
+    m = Measurement(bpm=120, contact=SensorContact.DETECTED, energy_kj=None, rr_1024=tuple(range(1, n + 1)))
+    assert decode_measurement(encode_measurement(m)).rr_1024 == m.rr_1024

@@ -67,7 +67,7 @@ class Measurement(NamedTuple):
 _NOT_SUPPORTED = SensorContact.NOT_SUPPORTED
 _new = tuple.__new__  # builds a Measurement without the named tuple's Python-level __new__
 _CONTACT_BY_FLAGS = [_CONTACT_FROM_BITS[(f & _FLAG_CONTACT_MASK) >> 1] for f in range(256)]
-_RR_STRUCTS = [struct.Struct(f"<{n}H") for n in range(128)]  # n uint16 RR values (a payload is < 256 B)
+_RR_STRUCTS = [struct.Struct(f"<{n}H") for n in range(256)]  # n uint16 RR values (ATT values are <= 512 B)
 
 
 def decode_measurement(data: bytes) -> Measurement:
@@ -98,7 +98,8 @@ def decode_measurement(data: bytes) -> Measurement:
     if flags & _FLAG_RR:
         # Any count of uint16 values; a trailing odd byte (sent by some straps) is ignored.
         n = (size - pos) >> 1
-        rr = _RR_STRUCTS[n].unpack_from(data, pos) if n < len(_RR_STRUCTS) else ()
+        layout = _RR_STRUCTS[n] if n < len(_RR_STRUCTS) else struct.Struct(f"<{n}H")  # never dropped
+        rr = layout.unpack_from(data, pos)
     return _new(Measurement, (bpm, _CONTACT_BY_FLAGS[flags], energy, rr))
 
 
