@@ -148,3 +148,21 @@ def test_a_capture_export_keeps_every_rr_of_a_real_ride(
     (back,) = out_json(capsys, "import", str(path), "--anyway")
     b = out_json(capsys, "show", str(back["session"]))["summary"]
     assert (b["rr_total"], b["rr_rejected"]) == (a["rr_total"], a["rr_rejected"])
+
+
+SCHEMAS = REAL_HR.parent / "schemas"
+
+
+@pytest.mark.skipif(
+    not (SCHEMAS / "TrainingCenterDatabasev2.xsd").is_file(), reason="../shared/schemas is absent"
+)
+@pytest.mark.parametrize("name", ["steady_35min", "contact_lost", "dropout_reconnect", "startup_glitches"])
+def test_every_tcx_export_is_valid_against_garmin_s_schema(
+    profile: None, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    from lxml import etree
+
+    schema = etree.XMLSchema(etree.parse(str(SCHEMAS / "TrainingCenterDatabasev2.xsd")))
+    (row,) = out_json(capsys, "import", str(stream(name)))
+    doc = etree.parse(str(export(capsys, row["session"], "tcx", tmp_path)))
+    assert schema.validate(doc), [str(e) for e in schema.error_log][:3]
