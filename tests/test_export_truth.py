@@ -166,3 +166,25 @@ def test_every_tcx_export_is_valid_against_garmin_s_schema(
     (row,) = out_json(capsys, "import", str(stream(name)))
     doc = etree.parse(str(export(capsys, row["session"], "tcx", tmp_path)))
     assert schema.validate(doc), str(schema.error_log)[:500]
+
+
+@pytest.mark.skipif(not REAL_HR.is_dir(), reason="../shared/real_hr is absent")
+@pytest.mark.parametrize(
+    ("file", "sport", "sub_sport", "tcx_sport"),
+    [
+        ("tormoder_fit__garmin.fit", "cycling", "road", "Biking"),
+        ("dtcooper_python-fitparse__garmin-fenix-5-walk.fit", "walking", "generic", "Other"),
+        ("dtcooper_python-fitparse__activity-small-fenix2-run.fit", "running", "", "Running"),
+        ("vkurup_python-tcxparser__test.tcx", "running", "", "Running"),
+    ],
+)
+def test_an_imported_activity_keeps_its_sport_when_exported(
+    profile: None, tmp_path: Path, capsys: pytest.CaptureFixture[str], file: str, sport: str, sub_sport: str,
+    tcx_sport: str,
+) -> None:  # fmt: skip
+    (row,) = out_json(capsys, "import", str(REAL_HR / file))
+    info = out_json(capsys, "show", str(row["session"]))
+    assert (info["sport"], info["sub_sport"]) == (sport, sub_sport)
+    session = fit_messages(export(capsys, row["session"], "fit", tmp_path))["session_mesgs"][0]
+    assert (session["sport"], session["sub_sport"]) == (sport, sub_sport or "generic")
+    assert f'Sport="{tcx_sport}"' in export(capsys, row["session"], "tcx", tmp_path).read_text()

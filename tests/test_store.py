@@ -242,5 +242,25 @@ def test_a_log_of_schema_1_loses_its_unread_verdict_column_and_keeps_every_sampl
     old.close()
     conn = db.connect(path)
     columns = [r[1] for r in conn.execute("PRAGMA table_info(samples)")]
-    assert "reason" not in columns and conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert "reason" not in columns and conn.execute("PRAGMA user_version").fetchone()[0] == db.SCHEMA_VERSION
     assert [(s.t, s.bpm) for s in load_samples(conn, 1)] == [(float(i), 140 + i % 5) for i in range(50)]
+
+
+def test_a_log_of_schema_2_gains_an_empty_sport_and_reads_as_before(tmp_path: Path) -> None:
+    path = tmp_path / "log.sqlite3"
+    old = sqlite3.connect(path, isolation_level=None)
+    for migration in db.MIGRATIONS[:2]:
+        for statement in migration.split(";"):
+            if statement.strip():
+                old.execute(statement)
+    old.execute("PRAGMA user_version = 2")
+    old.execute(
+        "INSERT INTO sessions (id, started_at, origin, status, setup) VALUES (1, '2026-11-16T07:00:00Z',"
+        " 'import', 'complete', ?)",
+        (setup_for()[1].model_dump_json(),),
+    )
+    old.close()
+    conn = db.connect(path)
+    info = get_session(conn, 1)
+    assert info is not None and (info.sport, info.sub_sport) == ("", "")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == db.SCHEMA_VERSION == 3

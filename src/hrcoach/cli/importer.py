@@ -91,6 +91,8 @@ def _import_one(
             source_path=str(path.resolve()),
             source_sha256=sha,
             source_part=part,
+            sport=rec.sport,
+            sub_sport=rec.sub_sport,
         )
         results.append(
             {"file": str(path), "part": part, "status": "imported", "session": sid, "notes": notes}

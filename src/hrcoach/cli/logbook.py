@@ -106,7 +106,11 @@ def show(args: argparse.Namespace) -> int:
         return 0
     start = info.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
     device = info.device.get("name") or info.device.get("product")
-    title = f"Session {info.id}  ({', '.join(x for x in (start, info.origin, info.status, device) if x)})"
+    sport = info.sport.replace("_", " ")
+    if info.sub_sport and info.sub_sport != "generic":
+        sport += f" ({info.sub_sport.replace('_', ' ')})"
+    parts = (start, info.origin, info.status, sport, device)
+    title = f"Session {info.id}  ({', '.join(x for x in parts if x)})"
     if info.summary is None:
         print(title)
         return 0
@@ -159,6 +163,8 @@ def export(args: argparse.Namespace) -> int:
         device=info.device,
         name=f"hrcoach session {info.id}",
         max_gap_s=params.max_gap_s,
+        sport=info.sport or "running",
+        sub_sport=info.sub_sport,
     )
     try:
         EXPORTERS[args.format](session, out)

@@ -65,7 +65,8 @@ class ExportSession:
     started_at: datetime
     samples: Sequence[HeartRateSample]
     device: Mapping[str, Any]
-    sport: str = "running"
+    sport: str = "running"  # as FIT names it; TCX knows running and cycling, else Other
+    sub_sport: str = ""  # FIT's sub_sport (treadmill...); "" is generic
     name: str = "hrcoach session"
     max_gap_s: float = 10.0  # a silence longer than this between points is a gap
 

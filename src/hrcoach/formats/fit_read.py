@@ -33,7 +33,7 @@ from typing import Any
 from garmin_fit_sdk import Decoder, Profile, Stream, expand_heart_rates
 
 from hrcoach.formats import fit_layout
-from hrcoach.formats.recording import Recording, RecordingError
+from hrcoach.formats.recording import Recording, RecordingError, sport_name
 from hrcoach.formats.tcx_read import plural
 from hrcoach.formats.time_order import in_time_order
 from hrcoach.models import Event, HeartRateSample
@@ -59,7 +59,7 @@ class _Scan:
     rows: list[_Row] = field(default_factory=list)
     file_id: Mesg = field(default_factory=dict)
     creator: Mesg = field(default_factory=dict)
-    starts: list[tuple[int, str]] = field(default_factory=list)  # session start_time, sport
+    starts: list[tuple[int, str, str]] = field(default_factory=list)  # session start_time, sport, sub
     timer: list[tuple[int, bool]] = field(default_factory=list)  # timestamp, running
     hr: list[Any] = field(default_factory=list)
     utc_offset: int | None = None  # UTC minus system time, from timestamp_correlation
@@ -85,7 +85,7 @@ def read_bytes(path: Path, data: bytes) -> list[Recording]:
     seq, cut = _decode(path, data)
     scan = _scan(seq)
     _fill_from_hr(scan.rows, scan.hr)
-    sports = dict(sorted(scan.starts))  # session start_time -> sport
+    sports = {start: (sport, sub) for start, sport, sub in sorted(scan.starts)}  # start -> sports
     starts = sorted(sports)
     groups = _split(scan.rows, starts)
     recs: list[Recording] = []
@@ -93,8 +93,10 @@ def read_bytes(path: Path, data: bytes) -> list[Recording]:
         rec = _recording(path, group, scan)
         if rec is None:
             continue
+        if starts:
+            rec.sport, rec.sub_sport = (sport_name(x) for x in sports[starts[i]])
         if len(groups) > 1:
-            sport = f" ({sports[starts[i]]})" if sports[starts[i]] else ""
+            sport = f" ({sports[starts[i]][0]})" if sports[starts[i]][0] else ""
             rec.notes.insert(0, f"session {i + 1} of {len(groups)} in the file{sport}")
         if cut:
             rec.notes.append(cut)
@@ -171,8 +173,10 @@ def _scan(seq: list[tuple[int, Mesg]]) -> _Scan:
         elif num == _NUM["SESSION"]:
             start = _int(m.get("start_time"))
             if start is not None:
-                sport = m.get("sport")
-                s.starts.append((start, sport if isinstance(sport, str) else ""))
+                sport, sub = m.get("sport"), m.get("sub_sport")
+                s.starts.append(
+                    (start, sport if isinstance(sport, str) else "", sub if isinstance(sub, str) else "")
+                )
         elif num == _NUM["FILE_ID"] and not s.file_id:
             s.file_id = m
         elif num == _NUM["DEVICE_INFO"] and not s.creator and m.get("device_index") in ("creator", 0):

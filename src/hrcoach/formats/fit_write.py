@@ -31,6 +31,7 @@ __all__ = ["render_fit", "write_fit"]
 
 _MESG = Profile["mesg_num"]
 _FIT_SPORTS: frozenset[str] = frozenset(Profile["types"]["sport"].values())
+_FIT_SUB_SPORTS: frozenset[str] = frozenset(Profile["types"]["sub_sport"].values())
 _FIT_SPORT_ALIASES = {"run": "running", "biking": "cycling", "bike": "cycling", "walk": "walking"}
 _HRV_PER_MESG = 5  # as Garmin devices write them
 _HRV_INVALID = 0xFFFF / 1000  # uint16 invalid, after the field's scale of 1000: readers see None
@@ -125,7 +126,7 @@ def _fit_messages(session: ExportSession, utc_offset: timedelta | None) -> list[
         "avg_heart_rate": summary.avg_bpm,
         "max_heart_rate": summary.max_bpm,
         "sport": sport,
-        "sub_sport": "generic",
+        "sub_sport": session.sub_sport if session.sub_sport in _FIT_SUB_SPORTS else "generic",
     }
     mesgs.append(
         {

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from hrcoach.formats.recording import Recording, RecordingError
+from hrcoach.formats.recording import Recording, RecordingError, sport_name
 from hrcoach.formats.tcx_read import (
     Point,
     build,
@@ -52,6 +52,7 @@ def read_bytes(path: Path, data: bytes) -> list[Recording]:
         rec = build(path, "gpx", _points(track), device, "track point")
         if rec is None:
             continue
+        rec.sport = sport_name(child_text(track, "type"))
         segments = sum(1 for _ in children(track, "trkseg"))
         if segments > 1:
             rec.notes.append(f"{segments} track segments joined; pauses between them are time gaps")

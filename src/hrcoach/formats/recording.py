@@ -10,6 +10,13 @@ from hrcoach.models import Event, HeartRateSample
 from hrcoach.text import clean_device
 
 
+def sport_name(value: object) -> str:
+    """A sport as FIT names it (`cross_country_skiing`), from a file's untrusted text; "" for
+    none or one that is not a plain name."""
+    text = value.strip().lower().replace(" ", "_") if isinstance(value, str) else ""
+    return text if text.replace("_", "").isalnum() and text.isascii() and len(text) <= 40 else ""
+
+
 class RecordingError(ValueError):
     """A file that cannot be read as a recording: `path[:line]: what is wrong`."""
 
@@ -22,9 +29,12 @@ class Recording:
     started_at: datetime | None = None
     device: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what was skipped or repaired, for the user
+    sport: str = ""  # as FIT names it (running, cycling, walking...); "" when the file does not say
+    sub_sport: str = ""  # FIT's sub_sport (treadmill, indoor_cycling...), "" when not said
 
     def __post_init__(self) -> None:
         self.device = clean_device(self.device)  # a file's device text is untrusted
+        self.sport, self.sub_sport = sport_name(self.sport), sport_name(self.sub_sport)
 
     @property
     def samples(self) -> list[HeartRateSample]:

@@ -19,6 +19,7 @@ from hrcoach.formats.recording import Recording, RecordingError
 from hrcoach.formats.time_order import in_time_order
 from hrcoach.models import Event, HeartRateSample
 
+_TCX_SPORTS = {"running": "running", "biking": "cycling"}  # TCX's Sport: Running, Biking, Other
 Point = tuple[datetime | None, int | None]  # (time, bpm) of one track point, either may be missing
 
 
@@ -185,6 +186,7 @@ def read_bytes(path: Path, data: bytes) -> list[Recording]:
         if splits:
             rec.notes.append(f"track split by {plural(splits, 'pause')}; pauses are time gaps")
         sport = activity.get("Sport")
+        rec.sport = _TCX_SPORTS.get((sport or "").strip().lower(), "")
         if sport and len(activities) > 1:
             rec.notes.insert(0, f"sport: {sport}")
         recs.append(rec)

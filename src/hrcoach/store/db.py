@@ -68,6 +68,11 @@ MIGRATIONS: list[str] = [
     # 1 -> 2: no verdict column. A sample's verdict is the engine's to decide again from the raw
     # sample (it depends on the settings, e.g. the gap length); nothing ever read the stored one.
     "ALTER TABLE samples DROP COLUMN reason",
+    # 2 -> 3: the sport a session was (an imported ride stays a ride when exported)
+    """
+    ALTER TABLE sessions ADD COLUMN sport TEXT NOT NULL DEFAULT '';
+    ALTER TABLE sessions ADD COLUMN sub_sport TEXT NOT NULL DEFAULT ''
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from hrcoach.engine.batch import SampleArrays, summarize
 from hrcoach.engine.summary import Summary
+from hrcoach.formats.recording import sport_name
 from hrcoach.models import HeartRateSample
 from hrcoach.store import db
 from hrcoach.store.records import StoredSetup, parse_utc, sample_row, utc_text
@@ -49,6 +50,8 @@ class SessionInfo:
     source_path: str | None
     notes: list[str] = field(default_factory=list)
     ended_at: datetime | None = None
+    sport: str = ""  # as FIT names it; "" when not known (a live session)
+    sub_sport: str = ""
 
     @property
     def counts(self) -> bool:
@@ -66,6 +69,8 @@ class SessionInfo:
             "source": self.source_path,
             "notes": self.notes,
             "counts_in_dose": self.counts,
+            "sport": self.sport,
+            "sub_sport": self.sub_sport,
             "summary": self.summary.model_dump(mode="json") if self.summary else None,
         }
 
@@ -76,11 +81,14 @@ def _device(text: str) -> dict[str, Any]:
     return clean_device(value) if isinstance(value, dict) else {}
 
 
-_COLUMNS = "id, started_at, origin, status, duration_s, device, setup, summary, source_path, notes, ended_at"
+_COLUMNS = (
+    "id, started_at, origin, status, duration_s, device, setup, summary, source_path, notes, ended_at,"
+    " sport, sub_sport"
+)
 
 
 def _info(row: tuple[Any, ...]) -> SessionInfo:
-    sid, started, origin, status, duration, device, setup, summary, source, notes, ended = row
+    sid, started, origin, status, duration, device, setup, summary, source, notes, ended, sport, sub = row
     return SessionInfo(
         id=sid,
         started_at=parse_utc(started),
@@ -93,6 +101,8 @@ def _info(row: tuple[Any, ...]) -> SessionInfo:
         source_path=source,
         notes=[clean(n, 500) for n in json.loads(notes) if isinstance(n, str)],
         ended_at=parse_utc(ended) if ended else None,
+        sport=sport_name(sport),
+        sub_sport=sport_name(sub),
     )
 
 
@@ -160,6 +170,8 @@ def save_session(
     source_path: str | None = None,
     source_sha256: str | None = None,
     source_part: int | None = None,
+    sport: str = "",
+    sub_sport: str = "",
 ) -> int:
     """Save a whole session in one transaction (its summary from the batch engine)."""
     arrays = SampleArrays.from_samples(samples)
@@ -169,8 +181,8 @@ def save_session(
     with db.transaction(conn):
         cur = conn.execute(
             "INSERT INTO sessions (started_at, origin, status, device, setup, summary, duration_s,"
-            " source_path, source_sha256, source_part, notes, ended_at)"
-            " VALUES (?, ?, 'complete', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " source_path, source_sha256, source_part, notes, ended_at, sport, sub_sport)"
+            " VALUES (?, ?, 'complete', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 utc_text(started_at),
                 origin,
@@ -183,6 +195,8 @@ def save_session(
                 source_part,
                 json.dumps(list(notes)),
                 utc_text(ended),
+                sport_name(sport),
+                sport_name(sub_sport),
             ),
         )
         sid = cur.lastrowid
