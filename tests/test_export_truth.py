@@ -188,3 +188,55 @@ def test_an_imported_activity_keeps_its_sport_when_exported(
     session = fit_messages(export(capsys, row["session"], "fit", tmp_path))["session_mesgs"][0]
     assert (session["sport"], session["sub_sport"]) == (sport, sub_sport or "generic")
     assert f'Sport="{tcx_sport}"' in export(capsys, row["session"], "tcx", tmp_path).read_text()
+
+
+# ------------------------------------------------------------------ laps (#13, exports 4)
+
+
+@pytest.mark.skipif(not REAL_HR.is_dir(), reason="../shared/real_hr is absent")
+@pytest.mark.parametrize("fmt", ["fit", "tcx"])
+def test_laps_are_shown_and_come_back_from_every_lap_format(
+    profile: None, tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    (row,) = out_json(
+        capsys, "import", str(REAL_HR / "dtcooper_python-fitparse__activity-small-fenix2-run.fit")
+    )
+    shown = out_json(capsys, "show", str(row["session"]))
+    laps = shown["laps"]
+    assert len(laps) == 4 and [lap["number"] for lap in laps] == [1, 2, 3, 4]
+    assert sum(lap["duration_s"] for lap in laps) == pytest.approx(shown["summary"]["span_s"])
+    assert sum(lap["bdnf_s"] for lap in laps) == pytest.approx(shown["summary"]["bdnf_s"], abs=0.01)
+    assert main(["show", str(row["session"])]) == 0
+    text = capsys.readouterr().out
+    assert "\nLaps\n" in text and "\n    4  at " in text
+    path = export(capsys, row["session"], fmt, tmp_path)
+    if fmt == "fit":
+        fit = fit_messages(path)
+        assert len(fit["lap_mesgs"]) == 4 and fit["session_mesgs"][0]["num_laps"] == 4
+    (back,) = out_json(capsys, "import", str(path), "--anyway")
+    again = out_json(capsys, "show", str(back["session"]))["laps"]
+    assert len(again) == 4
+    for a, b in zip(laps, again, strict=True):
+        assert abs(a["start_s"] - b["start_s"]) <= 1.0 and abs(a["duration_s"] - b["duration_s"]) <= 2.0
+        assert abs(a["bdnf_s"] - b["bdnf_s"]) <= 2.0 + 0.01 * a["bdnf_s"]
+
+
+def test_a_live_session_s_laps_are_exported(
+    profile: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hrcoach.store import db
+
+    (row,) = out_json(capsys, "import", str(stream("steady_35min")))
+    t0 = load_recording(stream("steady_35min")).samples[0].t
+    conn = db.connect()
+    conn.executemany(
+        "INSERT INTO events VALUES (?, ?, 'lap', '')",
+        [(row["session"], t0 + 600.0), (row["session"], t0 + 1200.0)],
+    )
+    conn.close()
+    laps = out_json(capsys, "show", str(row["session"]))["laps"]
+    assert [round(lap["start_s"]) for lap in laps] == [0, 600, 1200]
+    fit = fit_messages(export(capsys, row["session"], "fit", tmp_path))
+    assert [m["lap_trigger"] for m in fit["lap_mesgs"]] == ["manual", "manual", "session_end"]
+    tcx = export(capsys, row["session"], "tcx", tmp_path).read_text()
+    assert tcx.count("<Lap ") == 3

@@ -5,6 +5,7 @@ log, the profile in force recomputing stale summaries, and how it looks at 80×2
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import time
 from collections.abc import Iterator
@@ -444,3 +445,28 @@ async def test_x_asks_then_deletes_the_chosen_session(utc_clock: None) -> None:
         assert get_session(db.connect(), ids[-2]) is None
         assert table.row_count == rows - 1 and ids[-2] not in [s.id for s in screen.shown]
         assert screen.history == expected(include_demo=False)
+
+
+async def test_a_session_s_laps_are_on_its_summary(utc_clock: None) -> None:
+    ids = seed()
+    t0 = samples("steady_35min")[0].t
+    conn = db.connect()
+    conn.executemany(
+        "INSERT INTO events VALUES (?, ?, 'lap', '')", [(ids[-2], t0 + 900.0), (ids[-2], t0 + 1500.0)]
+    )
+    conn.close()
+    app = app_for()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        summary_screen = app.screen
+        assert isinstance(summary_screen, SummaryScreen)
+        laps = summary_screen.result.laps
+        assert [round(lap.start_s) for lap in laps] == [0, 900, 1500]
+        from rich.console import Console
+
+        console = Console(width=120, record=True, file=io.StringIO())
+        console.print(summary_screen.query_one("#numbers", Static).content)
+        shown = console.export_text()
+        assert "Lap 1" in shown and "Lap 3" in shown

@@ -20,6 +20,8 @@ from typing import Literal
 from hrcoach import paths
 from hrcoach.config import Profile, ProfileError, load_profile, profile_toml
 from hrcoach.engine.batch import classify
+from hrcoach.engine.laps import LapSplit as LapSplit
+from hrcoach.engine.laps import lap_splits
 from hrcoach.engine.summary import Summary
 from hrcoach.engine.zones import BDNF, WINDOWS, Window
 from hrcoach.store import db
@@ -37,6 +39,7 @@ from hrcoach.store.sessions import (
     get_session,
     list_sessions,
     session_cues,
+    session_laps,
 )
 
 
@@ -51,6 +54,7 @@ class SessionResult:
     session_id: int | None = None
     title: str = "Session summary"
     notes: list[str] = field(default_factory=list)
+    laps: list[LapSplit] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +209,7 @@ class Logbook:
         t = arrays.ms / 1000.0
         trace = [(float(t[i]), float(arrays.bpm[i])) for i, v in enumerate(verdicts) if v is None]
         t0 = float(t[0]) if len(t) else 0.0
+        marks = session_laps(conn, info.id)
         start = info.started_at.astimezone().strftime("%a %d %b %H:%M")
         return SessionResult(
             summary=info.summary,
@@ -214,6 +219,7 @@ class Logbook:
             session_id=info.id,
             title=f"Session {info.id}, {start}",
             notes=list(info.notes),
+            laps=lap_splits(arrays, info.setup.params(), marks) if marks else [],
         )
 
     # The profile

@@ -93,6 +93,7 @@ def _import_one(
             source_part=part,
             sport=rec.sport,
             sub_sport=rec.sub_sport,
+            laps=[samples[0].t + t for t in rec.laps] if samples else [],
         )
         results.append(
             {"file": str(path), "part": part, "status": "imported", "session": sid, "notes": notes}

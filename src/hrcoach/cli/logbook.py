@@ -6,9 +6,11 @@ import argparse
 import json
 import sqlite3
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 from hrcoach.cli import UsageError, logstore, render
+from hrcoach.engine.laps import LapSplit
 from hrcoach.store.history import (
     WEEKLY_MIN,
     WEEKLY_SESSIONS,
@@ -99,9 +101,11 @@ def show(args: argparse.Namespace) -> int:
     conn = _store()
     info = _get(conn, args.id)
     cues = session_cues(conn, info.id)
+    laps = _laps(conn, info)
     if args.json:
         out = info.as_json()
         out["cues"] = [{"t": c.t, "kind": c.kind, "message": c.message} for c in cues]
+        out["laps"] = [asdict(lap) for lap in laps]
         print(json.dumps(out))
         return 0
     start = info.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
@@ -115,6 +119,10 @@ def show(args: argparse.Namespace) -> int:
         print(title)
         return 0
     print(render.summary_text(info.summary, cues, title))
+    if laps:
+        print("Laps")
+        for lap in laps:
+            print(f"  {render.lap_line(lap)}")
     if info.source_path:
         print(f"Source      {info.source_path}")
     for note in info.notes:
@@ -142,10 +150,20 @@ def delete(args: argparse.Namespace) -> int:
     return 0
 
 
+def _laps(conn: sqlite3.Connection, info: SessionInfo) -> list[LapSplit]:
+    from hrcoach.engine.laps import lap_splits
+    from hrcoach.store.records import load_arrays
+    from hrcoach.store.sessions import session_laps
+
+    marks = session_laps(conn, info.id)
+    return lap_splits(load_arrays(conn, info.id, rr=False), info.setup.params(), marks) if marks else []
+
+
 def export(args: argparse.Namespace) -> int:
     from hrcoach.engine.batch import SampleArrays, classify
     from hrcoach.formats.exports import EXPORTERS, LOSSLESS, SUFFIXES, ExportSession
     from hrcoach.store.records import load_samples
+    from hrcoach.store.sessions import session_laps
 
     conn = _store()
     info = _get(conn, args.id)
@@ -165,6 +183,7 @@ def export(args: argparse.Namespace) -> int:
         max_gap_s=params.max_gap_s,
         sport=info.sport or "running",
         sub_sport=info.sub_sport,
+        laps=session_laps(conn, info.id),
     )
     try:
         EXPORTERS[args.format](session, out)

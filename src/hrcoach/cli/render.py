@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
+from hrcoach.engine.laps import LapSplit
 from hrcoach.engine.summary import Summary, clock
 
-__all__ = ["clock", "summary_text"]
+__all__ = ["clock", "lap_line", "summary_text"]
 
 
 class CueLike(Protocol):
@@ -43,3 +44,12 @@ def summary_text(s: Summary, cues: Iterable[CueLike], title: str) -> str:
         lines.append("Cues")
         lines += [f"  {clock(c.t):>8}  {c.message}" for c in cue_list]
     return "\n".join(lines)
+
+
+def lap_line(lap: LapSplit) -> str:
+    """One lap split as `show` lists it."""
+    mean = f"{lap.mean_bpm:.0f}" if lap.mean_bpm is not None else "-"
+    return (
+        f"{lap.number:>3}  at {clock(lap.start_s):>8}  {clock(lap.duration_s):>8}  mean {mean:>3} bpm"
+        f"  BDNF {clock(lap.bdnf_s)}  anandamide {clock(lap.anandamide_s)}"
+    )

@@ -130,7 +130,7 @@ def _longest_hold(dt: I64, inside: Bools, gap: Bools, grace_ms: int) -> int:
     return int(holds.max())
 
 
-def _in_window(w: Window, bpm: I64, hrmax: int) -> Bools:
+def in_window(w: Window, bpm: I64, hrmax: int) -> Bools:
     scaled = 100 * bpm
     return (scaled >= w.lo * hrmax) & (scaled <= w.hi * hrmax)
 
@@ -166,8 +166,8 @@ def summarize(
     for z, floor in enumerate(ZONE_FLOORS, start=1):
         zone[scaled >= floor * hrmax] = z
     zones_ms = [int(cred[zone == z].sum()) for z in range(1, 6)]
-    in_b = _in_window(BDNF, later, hrmax)
-    in_a = _in_window(ANANDAMIDE, later, hrmax)
+    in_b = in_window(BDNF, later, hrmax)
+    in_a = in_window(ANANDAMIDE, later, hrmax)
     rr_total, rr_rejected = rr_counts if rr_counts is not None else _rr_counts(a)
     steps = np.diff(np.maximum.accumulate(a.ms)) if n else np.zeros(0, dtype=np.int64)
     return build_summary(

@@ -45,6 +45,7 @@ __all__ = [
     "check",
     "device_name",
     "emit",
+    "lap_seconds",
     "per_second",
     "segments",
     "software_version",
@@ -69,6 +70,7 @@ class ExportSession:
     sub_sport: str = ""  # FIT's sub_sport (treadmill...); "" is generic
     name: str = "hrcoach session"
     max_gap_s: float = 10.0  # a silence longer than this between points is a gap
+    laps: Sequence[float] = ()  # the sample times where a lap began (the first lap needs none)
 
 
 MAX_POINT_BPM = 254
@@ -155,6 +157,21 @@ def segments(session: ExportSession, seconds: Sequence[Second]) -> list[list[Sec
     return runs
 
 
+def lap_seconds(session: ExportSession, seconds: Sequence[Second]) -> list[list[Second]]:
+    """The seconds split where each lap began (the whole session is one lap without marks);
+    a lap that holds no point is left out."""
+    start_us = _start_us(session)
+    cuts = sorted({_unix_second(start_us, t) for t in session.laps if math.isfinite(t)})
+    laps: list[list[Second]] = [[]]
+    k = 0
+    for sec in seconds:
+        while k < len(cuts) and sec.unix >= cuts[k]:
+            laps.append([])
+            k += 1
+        laps[-1].append(sec)
+    return [lap for lap in laps if any(s.bpm is not None for s in lap)]
+
+
 @dataclass(frozen=True, slots=True)
 class Summary:
     """The session totals a platform shows, over the points."""
@@ -174,15 +191,17 @@ class Summary:
         return self.elapsed_s - self.gap_s
 
 
-def summarize(session: ExportSession, seconds: Sequence[Second]) -> Summary:
-    """Start, end, average and maximum over the points (the values a platform shows)."""
+def summarize(session: ExportSession, seconds: Sequence[Second], *, start: int | None = None) -> Summary:
+    """Start, end, average and maximum over the points (the values a platform shows); `start`
+    (a unix second) for a lap, else the session's start."""
     rates = [s.bpm for s in seconds if s.bpm is not None]
     if not rates:
         raise ValueError(
             f"nothing to export: none of the {len(session.samples)} samples has a heart rate "
             f"(bpm 0 means no value, and a point carries at most {MAX_POINT_BPM} bpm)"
         )
-    start = _start_us(session) // 1_000_000
+    if start is None:
+        start = _start_us(session) // 1_000_000
     avg = int(sum(rates) / len(rates) + 0.5)
     runs = segments(session, seconds)
     gap_s = sum(b[0].unix - a[-1].unix for a, b in pairwise(runs))

@@ -62,6 +62,7 @@ class _Scan:
     starts: list[tuple[int, str, str]] = field(default_factory=list)  # session start_time, sport, sub
     timer: list[tuple[int, bool]] = field(default_factory=list)  # timestamp, running
     hr: list[Any] = field(default_factory=list)
+    laps: list[int] = field(default_factory=list)  # lap start_time
     utc_offset: int | None = None  # UTC minus system time, from timestamp_correlation
 
 
@@ -177,6 +178,10 @@ def _scan(seq: list[tuple[int, Mesg]]) -> _Scan:
                 s.starts.append(
                     (start, sport if isinstance(sport, str) else "", sub if isinstance(sub, str) else "")
                 )
+        elif num == _NUM["LAP"]:
+            start = _int(m.get("start_time"))
+            if start is not None:
+                s.laps.append(start)
         elif num == _NUM["FILE_ID"] and not s.file_id:
             s.file_id = m
         elif num == _NUM["DEVICE_INFO"] and not s.creator and m.get("device_index") in ("creator", 0):
@@ -280,7 +285,9 @@ def _recording(path: Path, rows: list[_Row], scan: _Scan) -> Recording | None:
             f"timer paused {plural(len(pauses), 'time')} ({_duration(sum(pauses))} in all); "
             "pauses are time gaps"
         )
-    return Recording(str(path), "fit", events, started_at, _device(scan), notes)
+    mine = sorted(ts for ts in scan.laps if t0 - 60 <= ts < t1)  # this session's laps
+    laps = sorted({float(ts - t0) for ts in mine[1:] if t0 < ts})  # the first begins the session
+    return Recording(str(path), "fit", events, started_at, _device(scan), notes, laps=laps)
 
 
 def _pauses(timer: list[tuple[int, bool]], t0: int, t1: int) -> list[int]:

@@ -21,6 +21,7 @@ from hrcoach.formats.export_common import (
     check,
     device_name,
     emit,
+    lap_seconds,
     per_second,
     segments,
     software_version,
@@ -118,6 +119,10 @@ def _fit_messages(session: ExportSession, utc_offset: timedelta | None) -> list[
             mesgs.append({"mesg_num": _MESG["RECORD"], "timestamp": last_at, "heart_rate": sec.bpm})
 
     mesgs.append({"mesg_num": _MESG["EVENT"], "timestamp": end, "event": "timer", "event_type": "stop_all"})
+    sports = {
+        "sport": sport,
+        "sub_sport": session.sub_sport if session.sub_sport in _FIT_SUB_SPORTS else "generic",
+    }
     totals = {
         "timestamp": end,
         "start_time": start,
@@ -125,20 +130,30 @@ def _fit_messages(session: ExportSession, utc_offset: timedelta | None) -> list[
         "total_timer_time": float(summary.timer_s),
         "avg_heart_rate": summary.avg_bpm,
         "max_heart_rate": summary.max_bpm,
-        "sport": sport,
-        "sub_sport": session.sub_sport if session.sub_sport in _FIT_SUB_SPORTS else "generic",
+        **sports,
     }
-    mesgs.append(
-        {
-            "mesg_num": _MESG["LAP"],
-            "message_index": 0,
-            "event": "lap",
-            "event_type": "stop",
-            "lap_trigger": "manual",
-            "intensity": "active",
-            **totals,
-        }
-    )
+    laps = lap_seconds(session, seconds)
+    for k, lap in enumerate(laps):
+        lap_start = summary.start if k == 0 else lap[0].unix
+        lap_end = laps[k + 1][0].unix if k + 1 < len(laps) else summary.end
+        own = summarize(session, lap, start=lap_start)
+        mesgs.append(
+            {
+                "mesg_num": _MESG["LAP"],
+                "message_index": k,
+                "event": "lap",
+                "event_type": "stop",
+                "lap_trigger": "manual" if k + 1 < len(laps) else "session_end",
+                "intensity": "active",
+                "timestamp": lap_end - FIT_EPOCH_S,
+                "start_time": lap_start - FIT_EPOCH_S,
+                "total_elapsed_time": float(lap_end - lap_start),
+                "total_timer_time": float(lap_end - lap_start - own.gap_s),
+                "avg_heart_rate": own.avg_bpm,
+                "max_heart_rate": own.max_bpm,
+                **sports,
+            }
+        )
     mesgs.append(
         {
             "mesg_num": _MESG["SESSION"],
@@ -147,7 +162,7 @@ def _fit_messages(session: ExportSession, utc_offset: timedelta | None) -> list[
             "event_type": "stop",
             "trigger": "activity_end",
             "first_lap_index": 0,
-            "num_laps": 1,
+            "num_laps": len(laps),
             **totals,
         }
     )

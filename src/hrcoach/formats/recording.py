@@ -31,6 +31,7 @@ class Recording:
     notes: list[str] = field(default_factory=list)  # what was skipped or repaired, for the user
     sport: str = ""  # as FIT names it (running, cycling, walking...); "" when the file does not say
     sub_sport: str = ""  # FIT's sub_sport (treadmill, indoor_cycling...), "" when not said
+    laps: list[float] = field(default_factory=list)  # times (like events' t) where a lap began
 
     def __post_init__(self) -> None:
         self.device = clean_device(self.device)  # a file's device text is untrusted

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -185,6 +185,11 @@ def read_bytes(path: Path, data: bytes) -> list[Recording]:
         splits = sum(max(len(list(children(lap, "Track"))) - 1, 0) for lap in children(activity, "Lap"))
         if splits:
             rec.notes.append(f"track split by {plural(splits, 'pause')}; pauses are time gaps")
+        t0 = rec.started_at  # the first sample's time (t = 0)
+        if t0 is not None:  # where each lap after the first began
+            t1 = t0 + timedelta(seconds=rec.events[-1].t)
+            starts = [parse_time(lap.get("StartTime")) for lap in children(activity, "Lap")][1:]
+            rec.laps = sorted({(w - t0).total_seconds() for w in starts if w is not None and t0 < w < t1})
         sport = activity.get("Sport")
         rec.sport = _TCX_SPORTS.get((sport or "").strip().lower(), "")
         if sport and len(activities) > 1:

@@ -16,6 +16,7 @@ from hrcoach.formats.export_common import (
     check,
     device_name,
     emit,
+    lap_seconds,
     per_second,
     segments,
     summarize,
@@ -60,22 +61,27 @@ def render_tcx(session: ExportSession) -> bytes:
     activity = _sub(_sub(root, "Activities"), "Activity")
     activity.set("Sport", sport)
     _sub(activity, "Id", _iso(summary.start))
-    lap = _sub(activity, "Lap")
-    lap.set("StartTime", _iso(summary.start))
-    _sub(lap, "TotalTimeSeconds", f"{summary.timer_s:.1f}")
-    _sub(lap, "DistanceMeters", "0.0")
-    _sub(lap, "Calories", "0")
-    _bpm_element(lap, "AverageHeartRateBpm", summary.avg_bpm)
-    _bpm_element(lap, "MaximumHeartRateBpm", summary.max_bpm)
-    _sub(lap, "Intensity", "Active")
-    _sub(lap, "TriggerMethod", "Manual")
-    for run in segments(session, seconds):  # a gap stays a gap: a new Track
-        track = _sub(lap, "Track")
-        for sec in run:
-            assert sec.bpm is not None
-            point = _sub(track, "Trackpoint")
-            _sub(point, "Time", _iso(sec.unix))
-            _bpm_element(point, "HeartRateBpm", sec.bpm)
+    laps = lap_seconds(session, seconds)
+    for k, lap_secs in enumerate(laps):
+        lap_start = summary.start if k == 0 else lap_secs[0].unix
+        lap_end = laps[k + 1][0].unix if k + 1 < len(laps) else summary.end
+        own = summarize(session, lap_secs, start=lap_start)
+        lap = _sub(activity, "Lap")
+        lap.set("StartTime", _iso(lap_start))
+        _sub(lap, "TotalTimeSeconds", f"{lap_end - lap_start - own.gap_s:.1f}")
+        _sub(lap, "DistanceMeters", "0.0")
+        _sub(lap, "Calories", "0")
+        _bpm_element(lap, "AverageHeartRateBpm", own.avg_bpm)
+        _bpm_element(lap, "MaximumHeartRateBpm", own.max_bpm)
+        _sub(lap, "Intensity", "Active")
+        _sub(lap, "TriggerMethod", "Manual")
+        for run in segments(session, lap_secs):  # a gap stays a gap: a new Track
+            track = _sub(lap, "Track")
+            for sec in run:
+                assert sec.bpm is not None
+                point = _sub(track, "Trackpoint")
+                _sub(point, "Time", _iso(sec.unix))
+                _bpm_element(point, "HeartRateBpm", sec.bpm)
     strap = device_name(session)
     _sub(activity, "Notes", f"{session.name} ({strap})" if strap else session.name)
     creator = _sub(activity, "Creator")

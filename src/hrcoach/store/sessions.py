@@ -124,6 +124,14 @@ def session_cues(conn: sqlite3.Connection, session_id: int) -> list[StoredCue]:
     return [StoredCue(*r) for r in rows]
 
 
+def session_laps(conn: sqlite3.Connection, session_id: int) -> list[float]:
+    """The session times of the session's lap marks, in order."""
+    rows = conn.execute(
+        "SELECT t FROM events WHERE session_id = ? AND kind = 'lap' ORDER BY t", (session_id,)
+    )
+    return [float(t) for (t,) in rows]
+
+
 def find_import(conn: sqlite3.Connection, sha256: str, part: int) -> int | None:
     """The session already imported from this file content (and activity), if any."""
     row = conn.execute(
@@ -172,6 +180,7 @@ def save_session(
     source_part: int | None = None,
     sport: str = "",
     sub_sport: str = "",
+    laps: Sequence[float] = (),
 ) -> int:
     """Save a whole session in one transaction (its summary from the batch engine)."""
     arrays = SampleArrays.from_samples(samples)
@@ -205,4 +214,5 @@ def save_session(
             "INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?, ?)",
             (sample_row(sid, i, s) for i, s in enumerate(samples)),
         )
+        conn.executemany("INSERT INTO events VALUES (?, ?, 'lap', '')", ((sid, t) for t in laps))
     return sid

@@ -3,6 +3,7 @@ whole session with the target window, the cues, and where it was saved."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.table import Table
@@ -15,11 +16,14 @@ from textual.widgets import Footer, Static
 
 from hrcoach.engine.summary import Summary, clock
 from hrcoach.engine.zones import ANANDAMIDE, BDNF, Window
+from hrcoach.logbook import LapSplit
 from hrcoach.logbook import SessionResult as SessionResult
 from hrcoach.tui.chart import TrendChart
 
+LAPS_SHOWN = 5  # more would push the chart off an 80x24 screen; `hrcoach show ID` lists all
 
-def numbers(s: Summary) -> Table:
+
+def numbers(s: Summary, laps: Sequence[LapSplit] = ()) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
@@ -41,6 +45,13 @@ def numbers(s: Summary) -> Table:
         ("Samples", f"{s.samples_total}, accepted {s.samples_accepted} (rejected: {rejected})"),
         ("HRmax", f"{s.hrmax} bpm ({s.hrmax_source})"),
     ]
+    for lap in laps[:LAPS_SHOWN]:
+        mean = f"{lap.mean_bpm:.0f}" if lap.mean_bpm is not None else "-"
+        rows.append(
+            (f"Lap {lap.number}", f"{clock(lap.duration_s)}   mean {mean} bpm   BDNF {clock(lap.bdnf_s)}")
+        )
+    if len(laps) > LAPS_SHOWN:
+        rows.append(("", f"… {len(laps) - LAPS_SHOWN} more laps: `hrcoach show ID` lists them"))
     for k, v in rows:
         table.add_row(k, v)
     return table
@@ -98,7 +109,7 @@ class SummaryScreen(Screen[None]):
             markup=False,  # the title may name a file
         )
         with Horizontal(id="summary-body"):
-            yield Static(numbers(s), id="numbers")
+            yield Static(numbers(s, self.result.laps), id="numbers")
             with VerticalScroll(id="cue-list"):
                 yield Static(cue_table(self.result.cues))
         yield TrendChart(span_s=None, id="session-chart")
