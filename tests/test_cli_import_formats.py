@@ -27,9 +27,13 @@ def analyze_json(capsys: pytest.CaptureFixture[str], path: Path) -> dict[str, An
 def test_analyze_real_fit(capsys: pytest.CaptureFixture[str]) -> None:
     out = analyze_json(capsys, real_file("tormoder_fit__garmin.fit"))
     assert out["format"] == "fit" and out["started_at"] == "2020-11-07T19:14:40+00:00"
-    assert out["duration_s"] == 10134.0 and out["samples_total"] == 8823 and out["rr_total"] == 22048
+    # the ride's timer time (the file says 8,789 s): its timer pauses are no session time
+    assert out["duration_s"] == 8811.0 and out["span_s"] == 10134.0
+    assert out["samples_total"] == 8823 and out["rr_total"] == 22048
     assert out["gaps"] == 29 and out["max_bpm"] == 172 and "activities" not in out
-    assert out["notes"] == ["timer paused 33 times (22 min 24 s in all); pauses are time gaps"]
+    assert out["notes"] == [
+        "timer paused 33 times (22 min 24 s in all); pauses are time gaps and no session time"
+    ]
 
 
 def test_analyze_real_tcx_text(capsys: pytest.CaptureFixture[str]) -> None:
@@ -68,7 +72,8 @@ def test_analyze_multi_activity_json(capsys: pytest.CaptureFixture[str]) -> None
     activities = out["activities"]
     assert [a["started_at"] for a in activities] == ["2024-05-01T07:00:00+00:00", "2024-05-02T17:00:00+00:00"]
     assert {k: v for k, v in out.items() if k != "activities"} == activities[0]
-    assert [a["duration_s"] for a in activities] == [12.0, 75.0]
+    assert [a["duration_s"] for a in activities] == [12.0, 15.0]  # a 60 s pause between two tracks
+    assert [a["span_s"] for a in activities] == [12.0, 75.0]
     assert activities[1]["gaps"] == 1 and activities[1]["notes"][0] == "activity 2 of 2 in the file"
 
 
@@ -84,9 +89,12 @@ def test_analyze_synthetic_fit_gz(tmp_path: Path, capsys: pytest.CaptureFixture[
     path = tmp_path / "run.fit.gz"
     path.write_bytes(gzip.compress(ACTIVITY))
     out = analyze_json(capsys, path)
-    assert out["format"] == "fit" and out["duration_s"] == 64.0 and out["samples_total"] == 5
+    assert out["format"] == "fit" and out["samples_total"] == 5
+    assert (out["duration_s"], out["span_s"]) == (4.0, 64.0)  # a 60 s timer pause: no session time
     assert out["credited_s"] == 4.0 and out["rr_total"] == 9  # the 60 s pause is never credited
-    assert out["notes"][-1] == "timer paused 1 time (1 min 0 s in all); pauses are time gaps"
+    assert (
+        out["notes"][-1] == "timer paused 1 time (1 min 0 s in all); pauses are time gaps and no session time"
+    )
 
 
 def test_analyze_corrupt_fit_subprocess(tmp_path: Path) -> None:

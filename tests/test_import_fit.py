@@ -117,7 +117,7 @@ def test_activity_with_every_repair(tmp_path: Path) -> None:
         "1 record without heart rate skipped",
         "1 record with a repeated timestamp dropped (first kept)",
         "1 record with a timestamp out of order left out",
-        "timer paused 1 time (1 min 0 s in all); pauses are time gaps",
+        "timer paused 1 time (1 min 0 s in all); pauses are time gaps and no session time",
     ]
 
 

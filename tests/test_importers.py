@@ -56,7 +56,7 @@ REAL = {
     ),
     "dtcooper_python-fitparse__coros-pace-2-cycling-misaligned-fields.fit": (
         "fit", 8946, 0.0, 9034.0, "2020-10-25T11:10:26", 80, 168, 0,
-        ["2326 records without heart rate skipped", "timer paused 1 time (1 min 29 s in all); pauses are time gaps"],
+        ["2326 records without heart rate skipped", "timer paused 1 time (1 min 29 s in all); pauses are time gaps and no session time"],
     ),
     "dtcooper_python-fitparse__developer-types-sample.fit": (
         "fit", 3424, 0.0, 3423.0, "2017-01-17T17:06:47", 94, 146, 0, [],
@@ -70,7 +70,7 @@ REAL = {
     ),
     "tormoder_fit__garmin.fit": (
         "fit", 8823, 0.0, 10134.0, "2020-11-07T19:14:40", 97, 172, 22048,
-        ["timer paused 33 times (22 min 24 s in all); pauses are time gaps"],
+        ["timer paused 33 times (22 min 24 s in all); pauses are time gaps and no session time"],
     ),
     "tormoder_fit__unterminated-strings.fit": (
         "fit", 31, 0.0, 30.0, "2023-11-08T10:19:39", 80, 96, 0, ["2 records without heart rate skipped"],
@@ -219,7 +219,7 @@ def test_tcx_two_activities_in_time_order() -> None:
     assert second.notes == [
         "activity 2 of 2 in the file",
         "sport: Biking",
-        "track split by 1 pause; pauses are time gaps",
+        "track split by 1 pause; pauses are time gaps and no session time",
     ]
     only = load_recording(DATA / "two_activities.tcx")
     assert only.samples == first.samples

@@ -15,6 +15,7 @@ from hrcoach.cli import main
 from hrcoach.engine.accounting import Params
 from hrcoach.engine.batch import SampleArrays, summarize
 from hrcoach.models import HeartRateSample
+from tests.conftest import REAL_HR
 from tests.test_engine import run_live
 from tests.test_import_xml_time import tcx
 
@@ -93,3 +94,37 @@ def test_a_summary_stored_before_the_span_was_kept_is_recomputed(
     (info,) = json.loads(capsys.readouterr().out)
     assert info["duration_s"] == info["summary"]["duration_s"] == 56 * 60 - 2
     assert info["summary"]["span_s"] == JUMP + 56 * 60 - 1
+
+
+def test_a_timer_pause_s_silence_is_no_session_time_in_either_engine() -> None:
+    from hrcoach.engine.live import LiveEngine
+
+    params = Params(hrmax=185)
+    points = [(float(s), 130) for s in range(600)]
+    points += [(660.0 + s, 131) for s in range(600)]  # 60 s without a beat, inside a timer pause
+    points += [(1260.0 + s, 132) for s in range(300)]  # beats go on inside the second pause
+    pauses = [(599.5, 660.0), (1300.0, 1350.0)]
+    samples = [HeartRateSample(t, bpm) for t, bpm in points]
+    live = LiveEngine(params, pauses=pauses)
+    for s in samples:
+        live.ingest(s)
+    live.finish()
+    batch = summarize(SampleArrays.from_samples(samples), params, pauses=pauses)
+    assert live.summary() == batch
+    assert batch.span_s == 1559.0 and batch.duration_s == 1559.0 - 60.5  # the credited beats stay
+    assert batch.credited_s <= batch.duration_s
+
+
+@pytest.mark.skipif(not REAL_HR.is_dir(), reason="../shared/real_hr is absent")
+def test_a_real_ride_s_timer_time_is_its_duration(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["profile", "set", "age", "33"]) == 0
+    capsys.readouterr()
+    ride = REAL_HR / "tormoder_fit__garmin.fit"  # 35 timer stops; the file's timer time is 8,789 s
+    assert main(["analyze", str(ride), "--json"]) == 0
+    analyzed = json.loads(capsys.readouterr().out)
+    assert main(["import", str(ride), "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert main(["show", str(row["session"]), "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["summary"]["duration_s"] == analyzed["duration_s"] == shown["duration_s"]
+    assert abs(shown["duration_s"] - 8789) <= 0.01 * 8789 and shown["summary"]["span_s"] == 10134.0

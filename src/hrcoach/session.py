@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from hrcoach.coach import Band, Coach, CoachParams, Cue
@@ -99,9 +100,10 @@ class Session:
     last_accepted_t: float | None = None
     t0: float | None = None
     t_last: float = 0.0
+    pauses: Sequence[tuple[float, float]] = ()  # a recording's timer pauses: no session time
 
     def __post_init__(self) -> None:
-        self.engine = LiveEngine(self.setup.params, self.setup.hrmax_source)
+        self.engine = LiveEngine(self.setup.params, self.setup.hrmax_source, pauses=self.pauses)
         self.coach = Coach(self.setup.coach)
 
     def ingest(self, event: Event) -> Tick:

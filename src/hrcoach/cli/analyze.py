@@ -19,7 +19,7 @@ from hrcoach.session import Session, SessionSetup
 
 
 def _analyse(rec: Recording, setup: SessionSetup) -> Session:
-    session = Session(setup)
+    session = Session(setup, pauses=rec.pauses)
     for ev in rec.events:
         session.ingest(ev)
     session.finish()

@@ -2,7 +2,8 @@
 
 A session's *duration* is the time it was recorded: every interval between consecutive samples
 (accepted or not) up to `LONG_GAP_S`; a longer one (a clock jump, a pause of hours, a watch left
-running overnight) is no session time, though the wall *span* from first to last sample keeps it.
+running overnight) is no session time, though the wall *span* from first to last sample keeps it;
+nor is a silence (no beat for longer than a gap) inside a timer pause an imported file recorded.
 
 Interval i runs from the previous accepted sample to accepted sample i. Longer than
 `max_gap_ms`, it is a gap: credited to nothing. Otherwise its length is credited, with sample i's

@@ -142,12 +142,16 @@ def summarize(
     *,
     rr_counts: tuple[int, int] | None = None,
     verdicts: list[Reason | None] | None = None,
+    pauses: Sequence[tuple[float, float]] = (),
 ) -> Summary:
     """The summary of a whole recording, identical to LiveEngine's after finish().
 
     `rr_counts` (total, rejected) may come from an earlier summary of the same samples: the RR
     filter depends on neither HRmax nor any setting, and it is the slow part (history recompute).
-    `verdicts` may come from `classify(a, params)` when the caller needs them too (import)."""
+    `verdicts` may come from `classify(a, params)` when the caller needs them too (import).
+    `pauses` (stopped, started, in seconds like the samples' t): timer pauses a file recorded;
+    where no beat came for longer than a gap inside one, that silence is no session time (where
+    beats kept coming, they are credited, and so their time is the session's)."""
     verdict = classify(a, params) if verdicts is None else verdicts
     n = len(verdict)
     rejected: dict[str, int] = {}
@@ -170,12 +174,15 @@ def summarize(
     in_a = in_window(ANANDAMIDE, later, hrmax)
     rr_total, rr_rejected = rr_counts if rr_counts is not None else _rr_counts(a)
     steps = np.diff(np.maximum.accumulate(a.ms)) if n else np.zeros(0, dtype=np.int64)
+    recorded = steps <= params.long_gap_ms
+    silent = recorded & (steps > params.max_gap_ms)  # where a pause can be: no beat for a gap's length
+    paused_ms = _paused_ms(np.maximum.accumulate(a.ms), silent, pauses) if pauses and n else 0
     return build_summary(
         params,
         hrmax_source,
         first_ms=int(a.ms[0]) if n else 0,
         last_ms=int(a.ms.max()) if n else 0,
-        recorded_ms=int(steps[steps <= params.long_gap_ms].sum()),
+        recorded_ms=int(steps[recorded].sum()) - paused_ms,
         samples_total=n,
         rejected=rejected,
         credited_ms=int(cred.sum()),
@@ -191,6 +198,17 @@ def summarize(
         rr_total=rr_total,
         rr_rejected=rr_rejected,
     )
+
+
+def _paused_ms(times: I64, silent: Bools, pauses: Sequence[tuple[float, float]]) -> int:
+    """How much of the silent intervals (between consecutive `times`) the pauses cover."""
+    a, b = times[:-1][silent], times[1:][silent]
+    total = 0
+    for stopped, started in pauses:
+        lo, hi = round(stopped * 1000), round(started * 1000)
+        if hi > lo:
+            total += int(np.clip(np.minimum(b, hi) - np.maximum(a, lo), 0, None).sum())
+    return total
 
 
 def _rr_counts(a: SampleArrays) -> tuple[int, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from hrcoach.engine.accounting import Params, Tally
@@ -42,8 +43,12 @@ class Reading:
 
 
 class LiveEngine:
-    def __init__(self, params: Params, hrmax_source: str = "") -> None:
+    def __init__(
+        self, params: Params, hrmax_source: str = "", *, pauses: Sequence[tuple[float, float]] = ()
+    ) -> None:
         self.params = params
+        # a recording's timer pauses (stopped, started): no session time, as in `batch.summarize`
+        self._pauses = sorted((round(a * 1000), round(b * 1000)) for a, b in pauses if b > a)
         self.hrmax_source = hrmax_source
         self.tally = Tally(params)
         self._filter = SpikeFilter(params.max_gap_ms)
@@ -75,6 +80,9 @@ class LiveEngine:
         elapsed = None if self._last_ms < 0 else ms - self._last_ms
         if elapsed is not None and 0 < elapsed <= self.params.long_gap_ms:
             self._recorded_ms += elapsed
+            if elapsed > self.params.max_gap_ms:  # a silence: inside a timer pause, no session time
+                for lo, hi in self._pauses:  # few: a file's timer pauses
+                    self._recorded_ms -= max(0, min(ms, hi) - max(self._last_ms, lo))
         self._last_ms = max(ms, self._last_ms)
         rr = filter_rr(sample.rr_ms, elapsed)
         self.rr_total += len(sample.rr_ms)

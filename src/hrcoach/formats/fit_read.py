@@ -281,24 +281,35 @@ def _recording(path: Path, rows: list[_Row], scan: _Scan) -> Recording | None:
         notes.append(f"{plural(out_of_order, 'record')} with a timestamp out of order left out")
     pauses = _pauses(scan.timer, t0, t1)
     if pauses:
+        paused = sum(b - a for a, b in pauses)
         notes.append(
-            f"timer paused {plural(len(pauses), 'time')} ({_duration(sum(pauses))} in all); "
-            "pauses are time gaps"
+            f"timer paused {plural(len(pauses), 'time')} ({_duration(paused)} in all); "
+            "pauses are time gaps and no session time"
         )
     mine = sorted(ts for ts in scan.laps if t0 - 60 <= ts < t1)  # this session's laps
     laps = sorted({float(ts - t0) for ts in mine[1:] if t0 < ts})  # the first begins the session
-    return Recording(str(path), "fit", events, started_at, _device(scan), notes, laps=laps)
+    return Recording(
+        str(path),
+        "fit",
+        events,
+        started_at,
+        _device(scan),
+        notes,
+        laps=laps,
+        pauses=[(float(a - t0), float(b - t0)) for a, b in pauses],
+    )
 
 
-def _pauses(timer: list[tuple[int, bool]], t0: int, t1: int) -> list[int]:
-    pauses: list[int] = []
+def _pauses(timer: list[tuple[int, bool]], t0: int, t1: int) -> list[tuple[int, int]]:
+    """(stopped, started again) of each timer pause that began inside the recording."""
+    pauses: list[tuple[int, int]] = []
     stopped: int | None = None
     for ts, running in timer:
         if not running and stopped is None:
             stopped = ts
         elif running and stopped is not None:
-            if t0 <= stopped < t1 and ts >= stopped:
-                pauses.append(ts - stopped)
+            if t0 <= stopped < t1 and ts > stopped:
+                pauses.append((stopped, ts))
             stopped = None
     return pauses
 

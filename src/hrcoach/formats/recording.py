@@ -32,6 +32,7 @@ class Recording:
     sport: str = ""  # as FIT names it (running, cycling, walking...); "" when the file does not say
     sub_sport: str = ""  # FIT's sub_sport (treadmill, indoor_cycling...), "" when not said
     laps: list[float] = field(default_factory=list)  # times (like events' t) where a lap began
+    pauses: list[tuple[float, float]] = field(default_factory=list)  # (stopped, started) timer pauses
 
     def __post_init__(self) -> None:
         self.device = clean_device(self.device)  # a file's device text is untrusted

@@ -12,6 +12,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -172,6 +173,21 @@ def _points(activity: ET.Element) -> Iterator[Point]:
         yield parse_time(child_text(point, "Time")), bpm
 
 
+def _track_pauses(activity: ET.Element, t0: datetime) -> list[tuple[float, float]]:
+    """(last point of a track, first point of the next track of the same lap), from t0."""
+    pauses: list[tuple[float, float]] = []
+    for lap in children(activity, "Lap"):
+        ends: list[tuple[datetime, datetime]] = []
+        for track in children(lap, "Track"):
+            times = [w for p in descendants(track, "Trackpoint") if (w := parse_time(child_text(p, "Time")))]
+            if times:
+                ends.append((min(times), max(times)))
+        for (_, stopped), (started, _) in pairwise(ends):
+            if started > stopped:
+                pauses.append(((stopped - t0).total_seconds(), (started - t0).total_seconds()))
+    return pauses
+
+
 def read_bytes(path: Path, data: bytes) -> list[Recording]:
     root = parse_xml(path, data, "TCX")
     if local(root.tag) != "TrainingCenterDatabase":
@@ -184,8 +200,11 @@ def read_bytes(path: Path, data: bytes) -> list[Recording]:
             continue
         splits = sum(max(len(list(children(lap, "Track"))) - 1, 0) for lap in children(activity, "Lap"))
         if splits:
-            rec.notes.append(f"track split by {plural(splits, 'pause')}; pauses are time gaps")
+            paused = plural(splits, "pause")
+            rec.notes.append(f"track split by {paused}; pauses are time gaps and no session time")
         t0 = rec.started_at  # the first sample's time (t = 0)
+        if t0 is not None and splits:  # a pause between two tracks of a lap: no session time
+            rec.pauses = _track_pauses(activity, t0)
         if t0 is not None:  # where each lap after the first began
             t1 = t0 + timedelta(seconds=rec.events[-1].t)
             starts = [parse_time(lap.get("StartTime")) for lap in children(activity, "Lap")][1:]

@@ -13,7 +13,7 @@ from datetime import timedelta
 from hrcoach.engine.batch import summarize
 from hrcoach.engine.summary import Summary
 from hrcoach.store import db
-from hrcoach.store.records import StoredSetup, load_arrays, parse_utc, utc_text
+from hrcoach.store.records import StoredSetup, load_arrays, load_pauses, parse_utc, utc_text
 
 Progress = Callable[[int, int], None]
 
@@ -101,7 +101,9 @@ def recompute(
             prior = Summary.model_validate_json(old_summary)
             counts = (prior.rr_total, prior.rr_rejected)
         arrays = load_arrays(conn, sid, rr=counts is None)
-        summary = summarize(arrays, params, setup.hrmax_source, rr_counts=counts)
+        summary = summarize(
+            arrays, params, setup.hrmax_source, rr_counts=counts, pauses=load_pauses(conn, sid)
+        )
         target = StoredSetup.model_validate_json(old_setup).target
         new_setup = setup.model_copy(update={"target": target})
         with db.transaction(conn):

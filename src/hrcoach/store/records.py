@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from array import array
 from collections.abc import Iterator
@@ -126,3 +127,19 @@ def load_arrays(conn: sqlite3.Connection, session_id: int, *, rr: bool = True) -
         contact=np.array(contact, dtype=np.int8),
         rr=[unpack_rr(b) for b in blobs] if rr else [],
     )
+
+
+def load_pauses(conn: sqlite3.Connection, session_id: int) -> list[tuple[float, float]]:
+    """A session's timer pauses (stopped, started), as an imported file recorded them."""
+    rows = conn.execute(
+        "SELECT t, value FROM events WHERE session_id = ? AND kind = 'pause' ORDER BY t", (session_id,)
+    )
+    out: list[tuple[float, float]] = []
+    for t, value in rows:
+        try:
+            started = float(value)
+        except ValueError:
+            continue  # a damaged row: no pause rather than a wrong one
+        if math.isfinite(started) and started > t:
+            out.append((float(t), started))
+    return out

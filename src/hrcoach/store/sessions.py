@@ -181,11 +181,12 @@ def save_session(
     sport: str = "",
     sub_sport: str = "",
     laps: Sequence[float] = (),
+    pauses: Sequence[tuple[float, float]] = (),
 ) -> int:
     """Save a whole session in one transaction (its summary from the batch engine)."""
     arrays = SampleArrays.from_samples(samples)
     params = setup.params()
-    summary = summarize(arrays, params, setup.hrmax_source)
+    summary = summarize(arrays, params, setup.hrmax_source, pauses=pauses)
     ended = started_at + timedelta(seconds=summary.span_s or 0.0)
     with db.transaction(conn):
         cur = conn.execute(
@@ -215,4 +216,7 @@ def save_session(
             (sample_row(sid, i, s) for i, s in enumerate(samples)),
         )
         conn.executemany("INSERT INTO events VALUES (?, ?, 'lap', '')", ((sid, t) for t in laps))
+        conn.executemany(
+            "INSERT INTO events VALUES (?, ?, 'pause', ?)", ((sid, a, repr(float(b))) for a, b in pauses)
+        )
     return sid
