@@ -240,3 +240,24 @@ def test_a_live_session_s_laps_are_exported(
     assert [m["lap_trigger"] for m in fit["lap_mesgs"]] == ["manual", "manual", "session_end"]
     tcx = export(capsys, row["session"], "tcx", tmp_path).read_text()
     assert tcx.count("<Lap ") == 3
+
+
+@pytest.mark.skipif(not REAL_HR.is_dir(), reason="../shared/real_hr is absent")
+def test_a_fit_export_s_local_time_is_the_session_s_not_this_machine_s(
+    profile: None, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    ride = REAL_HR / "tormoder_fit__garmin.fit"
+    original = fit_messages(ride)["activity_mesgs"][0]
+    offset = (original["local_timestamp"] - original["timestamp"].timestamp() + 631065600) // 900 * 900
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")  # +14:00: as far from the ride's as it gets
+    time.tzset()
+    try:
+        (row,) = out_json(capsys, "import", str(ride))
+        assert out_json(capsys, "show", str(row["session"]))["duration_s"] > 0
+        exported = fit_messages(export(capsys, row["session"], "fit", tmp_path))["activity_mesgs"][0]
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert exported["local_timestamp"] - (exported["timestamp"].timestamp() - 631065600) == offset

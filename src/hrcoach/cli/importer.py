@@ -95,6 +95,7 @@ def _import_one(
             sub_sport=rec.sub_sport,
             laps=[samples[0].t + t for t in rec.laps] if samples else [],
             pauses=[(samples[0].t + a, samples[0].t + b) for a, b in rec.pauses] if samples else [],
+            utc_offset_s=rec.utc_offset_s,
         )
         results.append(
             {"file": str(path), "part": part, "status": "imported", "session": sid, "notes": notes}

@@ -7,6 +7,7 @@ import json
 import sqlite3
 import sys
 from dataclasses import asdict
+from datetime import timedelta
 from pathlib import Path
 
 from hrcoach.cli import UsageError, logstore, render
@@ -161,7 +162,7 @@ def _laps(conn: sqlite3.Connection, info: SessionInfo) -> list[LapSplit]:
 
 def export(args: argparse.Namespace) -> int:
     from hrcoach.engine.batch import SampleArrays, classify
-    from hrcoach.formats.exports import EXPORTERS, LOSSLESS, SUFFIXES, ExportSession
+    from hrcoach.formats.exports import EXPORTERS, LOSSLESS, SUFFIXES, ExportSession, write_fit
     from hrcoach.store.records import load_samples
     from hrcoach.store.sessions import session_laps
 
@@ -186,7 +187,10 @@ def export(args: argparse.Namespace) -> int:
         laps=session_laps(conn, info.id),
     )
     try:
-        EXPORTERS[args.format](session, out)
+        if args.format == "fit" and info.utc_offset_s is not None:  # the session's local time
+            write_fit(session, out, utc_offset=timedelta(seconds=info.utc_offset_s))
+        else:
+            EXPORTERS[args.format](session, out)
     except OSError as exc:
         raise UsageError(f"{out}: cannot write ({exc.strerror or exc})") from None
     except ValueError as exc:

@@ -64,6 +64,7 @@ class _Scan:
     hr: list[Any] = field(default_factory=list)
     laps: list[int] = field(default_factory=list)  # lap start_time
     utc_offset: int | None = None  # UTC minus system time, from timestamp_correlation
+    local_offset: int | None = None  # local minus UTC, from the activity message
 
 
 def _duration(seconds: float) -> str:
@@ -178,6 +179,10 @@ def _scan(seq: list[tuple[int, Mesg]]) -> _Scan:
                 s.starts.append(
                     (start, sport if isinstance(sport, str) else "", sub if isinstance(sub, str) else "")
                 )
+        elif num == _NUM["ACTIVITY"] and s.local_offset is None:
+            utc, local = _int(m.get("timestamp")), _int(m.get("local_timestamp"))
+            if utc is not None and local is not None and utc >= _RELATIVE and abs(local - utc) <= 18 * 3600:
+                s.local_offset = round((local - utc) / 900) * 900  # time zones go by quarter hours
         elif num == _NUM["LAP"]:
             start = _int(m.get("start_time"))
             if start is not None:
@@ -297,6 +302,7 @@ def _recording(path: Path, rows: list[_Row], scan: _Scan) -> Recording | None:
         notes,
         laps=laps,
         pauses=[(float(a - t0), float(b - t0)) for a, b in pauses],
+        utc_offset_s=scan.local_offset,
     )
 
 

@@ -33,6 +33,7 @@ class Recording:
     sub_sport: str = ""  # FIT's sub_sport (treadmill, indoor_cycling...), "" when not said
     laps: list[float] = field(default_factory=list)  # times (like events' t) where a lap began
     pauses: list[tuple[float, float]] = field(default_factory=list)  # (stopped, started) timer pauses
+    utc_offset_s: int | None = None  # the activity's own local time (UTC + this), when the file says
 
     def __post_init__(self) -> None:
         self.device = clean_device(self.device)  # a file's device text is untrusted

@@ -173,6 +173,25 @@ def _points(activity: ET.Element) -> Iterator[Point]:
         yield parse_time(child_text(point, "Time")), bpm
 
 
+def _stated_offset(activity: ET.Element) -> int | None:
+    """The UTC offset the first trackpoint's time states (`+02:00`); None for `Z` or none: a
+    time in UTC says nothing of where the activity was."""
+    for point in descendants(activity, "Trackpoint"):
+        text = (child_text(point, "Time") or "").strip()
+        if not text or text.endswith(("Z", "z")):
+            return None
+        try:
+            offset = datetime.fromisoformat(text).utcoffset()
+        except ValueError:
+            return None
+        return (
+            int(offset.total_seconds())
+            if offset is not None and abs(offset.total_seconds()) <= 18 * 3600
+            else None
+        )
+    return None
+
+
 def _track_pauses(activity: ET.Element, t0: datetime) -> list[tuple[float, float]]:
     """(last point of a track, first point of the next track of the same lap), from t0."""
     pauses: list[tuple[float, float]] = []
@@ -209,6 +228,7 @@ def read_bytes(path: Path, data: bytes) -> list[Recording]:
             t1 = t0 + timedelta(seconds=rec.events[-1].t)
             starts = [parse_time(lap.get("StartTime")) for lap in children(activity, "Lap")][1:]
             rec.laps = sorted({(w - t0).total_seconds() for w in starts if w is not None and t0 < w < t1})
+        rec.utc_offset_s = _stated_offset(activity)
         sport = activity.get("Sport")
         rec.sport = _TCX_SPORTS.get((sport or "").strip().lower(), "")
         if sport and len(activities) > 1:

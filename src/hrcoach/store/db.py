@@ -73,6 +73,8 @@ MIGRATIONS: list[str] = [
     ALTER TABLE sessions ADD COLUMN sport TEXT NOT NULL DEFAULT '';
     ALTER TABLE sessions ADD COLUMN sub_sport TEXT NOT NULL DEFAULT ''
     """,
+    # 3 -> 4: the session's own UTC offset (its local time), NULL where not known
+    "ALTER TABLE sessions ADD COLUMN utc_offset_s INTEGER",
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -31,7 +31,7 @@ from hrcoach.engine.summary import Summary
 from hrcoach.models import BatteryRead, Event, HeartRateSample, LinkChanged, MalformedFrame
 from hrcoach.session import Session, SessionSetup, Tick
 from hrcoach.store import db
-from hrcoach.store.records import SampleRow, StoredSetup, sample_row, utc_text
+from hrcoach.store.records import SampleRow, StoredSetup, local_offset_s, sample_row, utc_text
 
 Connect = Callable[[], sqlite3.Connection]
 RETRY_EVERY_S = 5.0  # after a failed write, session seconds before trying again
@@ -283,7 +283,7 @@ class SessionLog:
         if self.session_id is None:
             cur = self._conn.execute(
                 "INSERT INTO sessions (started_at, origin, status, device, setup, source_path, writer_pid,"
-                " writer_host) VALUES (?, ?, 'open', ?, ?, ?, ?, ?)",
+                " writer_host, utc_offset_s) VALUES (?, ?, 'open', ?, ?, ?, ?, ?, ?)",
                 (
                     utc_text(self.started_at),
                     self.origin,
@@ -292,6 +292,7 @@ class SessionLog:
                     self.source_path,
                     os.getpid(),
                     socket.gethostname(),
+                    local_offset_s(self.started_at),
                 ),
             )
             self.session_id = cur.lastrowid

@@ -143,3 +143,9 @@ def load_pauses(conn: sqlite3.Connection, session_id: int) -> list[tuple[float, 
         if math.isfinite(started) and started > t:
             out.append((float(t), started))
     return out
+
+
+def local_offset_s(when: datetime) -> int:
+    """This machine's UTC offset at `when`, in seconds: a live session's own local time."""
+    offset = when.astimezone().utcoffset()
+    return int(offset.total_seconds()) if offset is not None else 0

@@ -52,6 +52,7 @@ class SessionInfo:
     ended_at: datetime | None = None
     sport: str = ""  # as FIT names it; "" when not known (a live session)
     sub_sport: str = ""
+    utc_offset_s: int | None = None  # the session's own local time; None when not known
 
     @property
     def counts(self) -> bool:
@@ -83,12 +84,14 @@ def _device(text: str) -> dict[str, Any]:
 
 _COLUMNS = (
     "id, started_at, origin, status, duration_s, device, setup, summary, source_path, notes, ended_at,"
-    " sport, sub_sport"
+    " sport, sub_sport, utc_offset_s"
 )
 
 
 def _info(row: tuple[Any, ...]) -> SessionInfo:
-    sid, started, origin, status, duration, device, setup, summary, source, notes, ended, sport, sub = row
+    sid, started, origin, status, duration, device, setup, summary, source, notes, ended, sport, sub, off = (
+        row
+    )
     return SessionInfo(
         id=sid,
         started_at=parse_utc(started),
@@ -103,6 +106,7 @@ def _info(row: tuple[Any, ...]) -> SessionInfo:
         ended_at=parse_utc(ended) if ended else None,
         sport=sport_name(sport),
         sub_sport=sport_name(sub),
+        utc_offset_s=off if isinstance(off, int) and abs(off) <= 18 * 3600 else None,
     )
 
 
@@ -182,6 +186,7 @@ def save_session(
     sub_sport: str = "",
     laps: Sequence[float] = (),
     pauses: Sequence[tuple[float, float]] = (),
+    utc_offset_s: int | None = None,
 ) -> int:
     """Save a whole session in one transaction (its summary from the batch engine)."""
     arrays = SampleArrays.from_samples(samples)
@@ -191,8 +196,8 @@ def save_session(
     with db.transaction(conn):
         cur = conn.execute(
             "INSERT INTO sessions (started_at, origin, status, device, setup, summary, duration_s,"
-            " source_path, source_sha256, source_part, notes, ended_at, sport, sub_sport)"
-            " VALUES (?, ?, 'complete', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " source_path, source_sha256, source_part, notes, ended_at, sport, sub_sport, utc_offset_s)"
+            " VALUES (?, ?, 'complete', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 utc_text(started_at),
                 origin,
@@ -207,6 +212,7 @@ def save_session(
                 utc_text(ended),
                 sport_name(sport),
                 sport_name(sub_sport),
+                utc_offset_s,
             ),
         )
         sid = cur.lastrowid
