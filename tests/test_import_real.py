@@ -48,6 +48,15 @@ def test_every_real_file_imports_or_is_refused_cleanly(capsys: pytest.CaptureFix
     fenix = next(s for s in sessions if s["source"].endswith("activity-small-fenix2-run.fit"))
     assert fenix["started_at"].startswith("2015-08-15") and 2830 <= fenix["duration_s"] <= 2840
 
+    # no week of history is longer than a week, and the weeks add up to the sessions' durations
+    assert main(["history", "--weeks", "800", "--json"]) == 0
+    weeks = json.loads(capsys.readouterr().out)["weeks"]
+    assert max(w["total_min"] for w in weeks) <= 7 * 24 * 60
+    in_range = [s for s in sessions if s["started_at"] >= weeks[0]["monday"]]
+    assert sum(w["total_min"] for w in weeks) == pytest.approx(
+        sum(s["duration_s"] for s in in_range) / 60, abs=0.1 * len(weeks)
+    )
+
     assert main(["import", "--json", *map(str, files)]) == 2  # again: every one recognised
     again = json.loads(capsys.readouterr().out)
     assert sum(r["status"] == "already imported" for r in again) == len(imported)
