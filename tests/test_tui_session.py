@@ -172,7 +172,10 @@ async def test_lap_mute_and_help_keys(tmp_path: Path) -> None:
         await pilot.press("escape")
         assert isinstance(app.screen, SessionScreen)
         await pilot.press("q", "y")
-        await summary(pilot)
+        done = await summary(pilot)
+        laps = done.result.laps  # the summary shows the lap splits
+        assert len(laps) == 2 and laps[1].start_s > 0
+        assert sum(lap.duration_s for lap in laps) == pytest.approx(done.result.summary.span_s)
     conn = sqlite3.connect(db.db_path())
     assert conn.execute("SELECT count(*) FROM events WHERE kind = 'lap'").fetchone()[0] == 1
 

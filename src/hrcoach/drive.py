@@ -20,6 +20,8 @@ import contextlib
 import heapq
 from collections.abc import AsyncIterator, Sequence
 
+from hrcoach.engine.batch import SampleArrays
+from hrcoach.engine.laps import LapSplit, lap_splits
 from hrcoach.models import Event, HeartRateSample, LinkChanged, LinkState, MalformedFrame
 from hrcoach.session import Session, Tick
 from hrcoach.sources.feeds import Feed
@@ -95,6 +97,7 @@ class Driver:
         self.log = log
         self.paused = False
         self.laps: list[float] = []
+        self.samples: list[HeartRateSample] = []  # the session's own, for its lap splits
         self.last_tick: Tick | None = None
         self.dropped_while_paused = 0
 
@@ -116,6 +119,8 @@ class Driver:
                 self.dropped_while_paused += 1
                 continue
             tick = self.session.ingest(ev)
+            if isinstance(ev, HeartRateSample):
+                self.samples.append(ev)
             if self.log is not None:
                 self.log.record(ev, tick)
                 if isinstance(ev, LinkChanged) and ev.state is LinkState.CONNECTED:
@@ -140,6 +145,12 @@ class Driver:
         if self.log is not None:
             self.log.lap(t)
         return t
+
+    def lap_splits(self) -> list[LapSplit]:
+        """The laps marked so far, by the session's accounting rule (none without a mark)."""
+        if not self.laps:
+            return []
+        return lap_splits(SampleArrays.from_samples(self.samples), self.session.setup.params, self.laps)
 
     def finish(self) -> str:
         """End the session (its last held sample decided) and save it: one line saying where it

@@ -260,5 +260,6 @@ class SessionScreen(Screen[None]):
             trace=self.trace,
             where=where,
             session_id=self.store_log.session_id if self.store_log.saved else None,
+            laps=self.driver.lap_splits(),
         )
         self.app.switch_screen(SummaryScreen(result, window=self.setup.coach.window))
