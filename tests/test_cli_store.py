@@ -155,4 +155,5 @@ def test_when_the_log_cannot_be_written_the_session_still_runs_and_says_so(
     out, err = capsys.readouterr()
     assert err.count("disk is full") == 1  # said once, not every second
     assert "coaching goes on" in err
-    assert "Session summary" in out and "NOT SAVED: /x/hrcoach.sqlite3: the disk is full" in out
+    assert "Session summary" in out and "NOT SAVED in the log: /x/hrcoach.sqlite3: the disk is full" in out
+    assert "unwritten samples are safe in" in out  # spilled to a recovery file, said where

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import platformdirs
@@ -26,6 +27,21 @@ def config_dir() -> Path:
 def data_dir() -> Path:
     home = _home()
     return home / "data" if home else Path(platformdirs.user_data_dir(APP))
+
+
+def recovery_dirs() -> list[Path]:
+    """Where rows the session log could not write are kept, in order of preference: beside the
+    log, then places on other file systems as often as not (the cache, the temp folder), for a
+    log on a full or read-only disk."""
+    home = _home()
+    if home:
+        return [home / "data" / "recovery", home / "recovery"]
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    return [
+        data_dir() / "recovery",
+        Path(platformdirs.user_cache_dir(APP)) / "recovery",
+        Path(tempfile.gettempdir()) / f"hrcoach-recovery-{uid}",
+    ]
 
 
 def profile_path() -> Path:

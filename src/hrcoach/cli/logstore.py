@@ -23,9 +23,37 @@ def open_store() -> sqlite3.Connection:
         raise UsageError(str(exc)) from None
 
 
+def fold_spilled() -> None:
+    """Put the rows a session could not write at its end (spilled to a recovery file) into the
+    log, saying so; quiet and cheap (a directory listing) when there are none."""
+    from hrcoach import paths
+    from hrcoach.store import spill
+
+    dirs = paths.recovery_dirs()
+    if not spill.pending(dirs):
+        return
+    path = db.db_path()
+    try:
+        conn = db.connect(path)
+        try:
+            for f in spill.fold(conn, path, dirs):
+                print(
+                    f"hrcoach: saved session {f.session_id}: {f.samples} samples that could not be written"
+                    f" when it ended, from {f.path}",
+                    file=sys.stderr,
+                )
+        finally:
+            conn.close()
+    except (sqlite3.Error, db.StoreError, OSError) as exc:
+        where = ", ".join(str(d) for d in dirs)
+        print(f"hrcoach: unsaved samples are still waiting (in {where}): {exc}", file=sys.stderr)
+
+
 def recover_at_start() -> None:
-    """Finish sessions a crash left open (any command runs this first). Quiet and cheap when
-    there is nothing to do; never stops the command it precedes."""
+    """Finish sessions a crash left open, and save what a session could not write at its end
+    (any command runs this first). Quiet and cheap when there is nothing to do; never stops the
+    command it precedes."""
+    fold_spilled()
     path = db.db_path()
     if not path.exists():
         return

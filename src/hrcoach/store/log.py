@@ -27,10 +27,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from hrcoach import paths
 from hrcoach.engine.summary import Summary
 from hrcoach.models import BatteryRead, Event, HeartRateSample, LinkChanged, MalformedFrame
 from hrcoach.session import Session, SessionSetup, Tick
-from hrcoach.store import db
+from hrcoach.store import db, spill
 from hrcoach.store.records import SampleRow, StoredSetup, local_offset_s, sample_row, utc_text
 
 Connect = Callable[[], sqlite3.Connection]
@@ -102,6 +103,7 @@ class SessionLog:
         path: Path | None = None,
         commit_every_s: float = 1.0,
         background: bool = False,
+        spill_dirs: list[Path] | None = None,
     ) -> None:
         self.origin = origin
         self.started_at = started_at
@@ -131,6 +133,8 @@ class SessionLog:
         self._oldest_queued: float | None = None  # session time of the oldest queued row
         self._oldest_in_flight: float | None = None  # ... of the oldest row being written
         self._said_failing = False  # what news() said last
+        self._spill_dirs = spill_dirs
+        self.spilled_to: Path | None = None  # the recovery file, when the end could not be saved
 
     @classmethod
     def for_session(
@@ -336,16 +340,48 @@ class SessionLog:
 
     def save(self, last: Tick, summary: Summary) -> str:
         """`end()` for a session already finished (`last` is `Session.finish()`'s tick): the part
-        that waits on the disk, for a thread off the event loop."""
+        that waits on the disk, for a thread off the event loop. What the log would not take is
+        spilled to a recovery file (`spill`), never dropped."""
         self.record(None, last)
         self.saved = self.finish(summary)
         self.close()
+        if not self.saved:
+            dirs = self._spill_dirs if self._spill_dirs is not None else paths.recovery_dirs()
+            self.spilled_to = spill.write(self.unsaved(), dirs)
         sid = self.session_id
         if self.saved and sid is not None:
             return f"Saved as session {sid} (`hrcoach show {sid}`, `hrcoach export {sid}`) in {self.path}"
         if self.saved:
             return "Nothing was measured, so nothing was saved."
+        if self.spilled_to is not None:
+            waiting = len(self._queue_samples)
+            return (
+                f"NOT SAVED in the log: {self.error}. Its {waiting} unwritten samples are safe in"
+                f" {self.spilled_to}; the next hrcoach command that can write the log puts them in it"
+            )
         return f"NOT SAVED: {self.error} ({self.samples} samples were kept until now, in memory only)"
+
+    def unsaved(self) -> dict[str, Any]:
+        """What the log has not written, as a recovery file holds it (see `spill`)."""
+        with self._lock:
+            samples = [
+                [seq, s.t, s.bpm, list(s.rr_ms), s.contact.value, s.energy_kj]
+                for seq, s in self._queue_samples
+            ]
+            events, cues = [list(e) for e in self._queue_events], [list(c) for c in self._queue_cues]
+        return {
+            "db": str(self.path),
+            "session_id": self.session_id,
+            "origin": self.origin,
+            "started_at": utc_text(self.started_at),
+            "setup": self.setup.model_dump_json(),
+            "device": self.device,
+            "source_path": self.source_path,
+            "utc_offset_s": local_offset_s(self.started_at),
+            "samples": samples,
+            "events": events,
+            "cues": cues,
+        }
 
     def close(self) -> None:
         if self._writer is not None:
