@@ -261,3 +261,22 @@ def test_a_fit_export_s_local_time_is_the_session_s_not_this_machine_s(
         monkeypatch.delenv("TZ")
         time.tzset()
     assert exported["local_timestamp"] - (exported["timestamp"].timestamp() - 631065600) == offset
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_session_with_a_backwards_timestamp_exports_in_every_format(  # 14.7
+    profile: None, tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    rows = [(float(s), 130) for s in range(120)]
+    rows.insert(60, (29.5, 131))  # one sample stamped 30 s back, as a glitching clock does
+    csv = tmp_path / "back.csv"
+    csv.write_text("t_s,bpm\n" + "".join(f"{t},{bpm}\n" for t, bpm in rows))
+    (row,) = out_json(capsys, "import", str(csv))
+    before = out_json(capsys, "show", str(row["session"]))["summary"]
+    assert before["rejected"] == {"time_backwards": 1}
+    path = export(capsys, row["session"], fmt, tmp_path)
+    (back,) = out_json(capsys, "import", str(path), "--anyway")
+    after = out_json(capsys, "show", str(back["session"]))["summary"]
+    assert abs(after["bdnf_s"] - before["bdnf_s"]) <= 1.0
+    if fmt in ("csv", "capture"):
+        assert after["rejected"] == before["rejected"]

@@ -35,7 +35,7 @@ def _notification(i: int, s: HeartRateSample) -> RawNotification:
 
 
 def _render_capture(session: ExportSession, path: Path) -> None:
-    check(session)
+    check(session, in_order=False)
     with CaptureWriter(path, started_at=session.started_at, device=dict(session.device)) as writer:
         for i, s in enumerate(session.samples):
             writer.write(_notification(i, s))

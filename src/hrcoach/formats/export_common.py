@@ -83,8 +83,12 @@ _US = timedelta(microseconds=1)
 # ---------------------------------------------------------------- shared checks and binning
 
 
-def check(session: ExportSession) -> None:
-    """Raise ValueError, with a message fit for the user, for a session no format can hold."""
+def check(session: ExportSession, *, in_order: bool = True) -> None:
+    """Raise ValueError, with a message fit for the user, for a session no format can hold.
+
+    `in_order=False` for the formats that keep every sample as recorded (CSV, capture): a sample
+    stamped before the one ahead of it is written as it was, and the engine rejects it again on
+    import, as it did in the session."""
     if not session.samples:
         raise ValueError("nothing to export: the session has no heart-rate samples")
     start = session.started_at
@@ -92,7 +96,7 @@ def check(session: ExportSession) -> None:
         raise ValueError(f"started_at must be timezone-aware (UTC), got {start.isoformat()}")
     previous = 0.0
     for i, s in enumerate(session.samples):
-        if not math.isfinite(s.t) or s.t < previous:
+        if not math.isfinite(s.t) or s.t < 0 or (in_order and s.t < previous):
             raise ValueError(
                 f"sample {i}: t = {s.t!r} s; times must be finite, >= 0 and in order"
                 + (f" (previous sample at {previous} s)" if i else "")
