@@ -204,7 +204,8 @@ class HistoryScreen(Screen[None]):
         if self.show_demo:
             demo = "demos and replays shown and counted (d hides them)"
         else:
-            demo = f"{_count(demos, 'demo or replay')} hidden (d shows {'it' if demos == 1 else 'them'})"
+            what = "demo or replay" if demos == 1 else "demos or replays"
+            demo = f"{demos} {what} hidden (d shows {'it' if demos == 1 else 'them'})"
         self.query_one("#history-sessions-label", Static).update(f"Sessions, newest first  ·  {demo}")
 
     def _fill_weeks(self, h: History) -> None:
