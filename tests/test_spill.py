@@ -108,3 +108,13 @@ def test_a_recovery_file_of_another_log_is_left_alone(tmp_path: Path) -> None:
     finally:
         conn.close()
     assert other.exists() and broken.exists()
+
+
+def test_the_live_log_commits_with_a_full_sync(tmp_path: Path) -> None:
+    # 14.2: with WAL and synchronous=NORMAL a power cut can lose more than the last second
+    path = tmp_path / "log.sqlite3"
+    disk = Disk(path)
+    run = Live(path, disk, name="walk_5min")
+    run.until(5)
+    assert run.log.flush() and disk.conn is not None
+    assert disk.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL

@@ -284,6 +284,9 @@ class SessionLog:
     def _open(self) -> sqlite3.Connection:
         if self._conn is None:
             self._conn = self._connect()
+            # every commit on disk before the next: a power cut loses at most the last second
+            # (NORMAL in WAL mode may lose every commit since the last checkpoint)
+            self._conn.execute("PRAGMA synchronous = FULL")
         if self.session_id is None:
             cur = self._conn.execute(
                 "INSERT INTO sessions (started_at, origin, status, device, setup, source_path, writer_pid,"
