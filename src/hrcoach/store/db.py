@@ -75,6 +75,8 @@ MIGRATIONS: list[str] = [
     """,
     # 3 -> 4: the session's own UTC offset (its local time), NULL where not known
     "ALTER TABLE sessions ADD COLUMN utc_offset_s INTEGER",
+    # 4 -> 5: the live writer's lock (see `liveness`): the only sign it is alive
+    "ALTER TABLE sessions ADD COLUMN writer_lock TEXT",
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

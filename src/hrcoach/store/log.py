@@ -31,7 +31,7 @@ from hrcoach import paths
 from hrcoach.engine.summary import Summary
 from hrcoach.models import BatteryRead, Event, HeartRateSample, LinkChanged, MalformedFrame
 from hrcoach.session import Session, SessionSetup, Tick
-from hrcoach.store import db, spill
+from hrcoach.store import db, liveness, spill
 from hrcoach.store.records import SampleRow, StoredSetup, local_offset_s, sample_row, utc_text
 
 Connect = Callable[[], sqlite3.Connection]
@@ -135,6 +135,7 @@ class SessionLog:
         self._said_failing = False  # what news() said last
         self._spill_dirs = spill_dirs
         self.spilled_to: Path | None = None  # the recovery file, when the end could not be saved
+        self._writer_lock: liveness.WriterLock | None = None  # held while the session row is open
 
     @classmethod
     def for_session(
@@ -288,9 +289,11 @@ class SessionLog:
             # (NORMAL in WAL mode may lose every commit since the last checkpoint)
             self._conn.execute("PRAGMA synchronous = FULL")
         if self.session_id is None:
+            if self._writer_lock is None:  # taken before the row exists: never judged dead
+                self._writer_lock = liveness.take(liveness.lock_dir(self.path))
             cur = self._conn.execute(
                 "INSERT INTO sessions (started_at, origin, status, device, setup, source_path, writer_pid,"
-                " writer_host, utc_offset_s) VALUES (?, ?, 'open', ?, ?, ?, ?, ?, ?)",
+                " writer_host, utc_offset_s, writer_lock) VALUES (?, ?, 'open', ?, ?, ?, ?, ?, ?, ?)",
                 (
                     utc_text(self.started_at),
                     self.origin,
@@ -300,6 +303,7 @@ class SessionLog:
                     os.getpid(),
                     socket.gethostname(),
                     local_offset_s(self.started_at),
+                    self._writer_lock.token if self._writer_lock else None,
                 ),
             )
             self.session_id = cur.lastrowid
@@ -393,3 +397,6 @@ class SessionLog:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+        if self._writer_lock is not None:  # the session is closed, or left for recovery
+            self._writer_lock.release()
+            self._writer_lock = None

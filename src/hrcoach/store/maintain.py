@@ -9,10 +9,11 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 from hrcoach.engine.batch import summarize
 from hrcoach.engine.summary import Summary
-from hrcoach.store import db
+from hrcoach.store import db, liveness
 from hrcoach.store.records import StoredSetup, load_arrays, load_pauses, parse_utc, utc_text
 
 Progress = Callable[[int, int], None]
@@ -46,12 +47,18 @@ def recover_unfinished(conn: sqlite3.Connection) -> list[int]:
     'recovered' (or dropped when not one sample was saved). Returns the recovered ids."""
     host = socket.gethostname()
     rows = conn.execute(
-        "SELECT id, started_at, setup, writer_pid, writer_host FROM sessions WHERE status = 'open'"
+        "SELECT id, started_at, setup, writer_pid, writer_host, writer_lock FROM sessions"
+        " WHERE status = 'open'"
     )
     recovered: list[int] = []
-    for sid, started, setup_json, pid, writer_host in rows.fetchall():
-        if pid is not None and writer_host == host and _alive(int(pid)):
-            continue  # still being written by a running hrcoach
+    main_file = next((r[2] for r in conn.execute("PRAGMA database_list") if r[1] == "main"), "")
+    locks = liveness.lock_dir(Path(main_file)) if main_file else None
+    for sid, started, setup_json, pid, writer_host, token in rows.fetchall():
+        if token and locks is not None and liveness.SUPPORTED:
+            if liveness.writer_alive(locks, token):
+                continue  # its writer holds its lock: still being written
+        elif pid is not None and writer_host == host and _alive(int(pid)):
+            continue  # no lock (an older hrcoach, or no flock here): as it was judged before
         arrays = load_arrays(conn, sid)  # straight into the batch engine's columns
         with db.transaction(conn):
             if not len(arrays.ms):
