@@ -20,7 +20,8 @@ from typing import Any
 
 from hrcoach.cli import UsageError, common, logstore, render
 from hrcoach.formats.files import load_recordings
-from hrcoach.formats.recording import RecordingError
+from hrcoach.formats.recording import Recording, RecordingError
+from hrcoach.store import db
 from hrcoach.store.records import StoredSetup
 from hrcoach.store.sessions import find_import, same_activity, save_session
 
@@ -58,9 +59,27 @@ class Progress:
 def _import_one(
     conn: sqlite3.Connection, path: Path, setup: StoredSetup, *, anyway: bool = False
 ) -> list[dict[str, Any]]:
-    """Import every activity of one file. Raises RecordingError for an unreadable file."""
+    """Import every activity of one file, all or none (one transaction). Raises RecordingError
+    for an unreadable file, sqlite3.Error when the log refuses it."""
     recordings = load_recordings(path)  # says "no such file" or "is a directory" itself
     sha = _sha256(path)
+    try:
+        with db.transaction(conn):
+            return _save_all(conn, path, recordings, sha, setup, anyway=anyway)
+    except sqlite3.IntegrityError:  # another import of the same file got there first
+        with db.transaction(conn):
+            return _save_all(conn, path, recordings, sha, setup, anyway=anyway)
+
+
+def _save_all(
+    conn: sqlite3.Connection,
+    path: Path,
+    recordings: list[Recording],
+    sha: str,
+    setup: StoredSetup,
+    *,
+    anyway: bool,
+) -> list[dict[str, Any]]:
     results: list[dict[str, Any]] = []
     for part, rec in enumerate(recordings):
         existing = find_import(conn, sha, part)
@@ -121,10 +140,11 @@ def run(args: argparse.Namespace) -> int:
         progress.show(i, path.name)
         try:
             results = _import_one(conn, path, stored, anyway=args.anyway)
-        except RecordingError as exc:
+        except (RecordingError, sqlite3.Error) as exc:
             progress.clear()
-            print(f"hrcoach: {exc}", file=sys.stderr)
-            report.append({"file": str(path), "status": "failed", "error": str(exc)})
+            said = str(exc) if isinstance(exc, RecordingError) else f"{path}: not imported: {_log_error(exc)}"
+            print(f"hrcoach: {said}", file=sys.stderr)
+            report.append({"file": str(path), "status": "failed", "error": said})
             failed += 1
             continue
         progress.clear()
@@ -141,6 +161,11 @@ def run(args: argparse.Namespace) -> int:
             f"{imported} sessions imported from {len(files) - failed} of {len(files)} files; {failed} failed"
         )
     return 2 if failed else 0
+
+
+def _log_error(exc: sqlite3.Error) -> str:
+    """The log's refusal in one line (the disk full, the log busy...); nothing of the file is in it."""
+    return db.explain(exc, db.db_path()) + "; nothing of this file was imported"
 
 
 def _print_result(conn: sqlite3.Connection, r: dict[str, Any]) -> None:

@@ -134,7 +134,12 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """One write transaction: committed when the block ends, rolled back when it raises.
 
     After some errors (SQLITE_FULL among them) SQLite has already rolled back by itself; a second
-    ROLLBACK would fail and hide the real error, so it is only sent when still needed."""
+    ROLLBACK would fail and hide the real error, so it is only sent when still needed. Inside
+    a transaction already (several writes that must land together, e.g. every activity of one
+    imported file) it is part of that one."""
+    if conn.in_transaction:
+        yield conn
+        return
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
