@@ -34,6 +34,7 @@ from hrcoach.store.maintain import recompute
 from hrcoach.store.records import StoredSetup, load_arrays
 from hrcoach.store.sessions import (
     DOSE_ORIGINS,
+    DamagedSession,
     SessionInfo,
     delete_session,
     get_session,
@@ -152,7 +153,9 @@ class Logbook:
                 notes.append(
                     f"Recomputed {n} session summaries for HRmax {setup.hrmax} bpm ({setup.hrmax_source})"
                 )
-            infos = list_sessions(conn)
+            damaged: list[DamagedSession] = []
+            infos = list_sessions(conn, damaged=damaged)
+            notes += [str(d) for d in damaged]
         except sqlite3.Error as exc:
             return HistoryRead(error=db.explain(exc, self.db_path))
         finally:

@@ -20,7 +20,7 @@ from hrcoach.store.history import (
     local_today,
     weekly,
 )
-from hrcoach.store.sessions import SessionInfo, get_session, list_sessions, session_cues
+from hrcoach.store.sessions import DamagedSession, SessionInfo, get_session, list_sessions, session_cues
 
 
 def _store() -> sqlite3.Connection:
@@ -34,17 +34,29 @@ def _get(conn: sqlite3.Connection, text: str) -> SessionInfo:
         sid = int(text)
     except ValueError:
         raise UsageError(f"session id must be a number, got {text!r} (see `hrcoach sessions`)") from None
-    info = get_session(conn, sid)
+    try:
+        info = get_session(conn, sid)
+    except DamagedSession as exc:
+        raise UsageError(str(exc).replace("; it is skipped", "")) from None
     if info is None or info.status == "open":
         raise UsageError(f"no session {sid} in the log (see `hrcoach sessions`)")
     return info
+
+
+def _listed(conn: sqlite3.Connection, *, counted_only: bool = False) -> list[SessionInfo]:
+    """The sessions the log can read; each damaged row said once on stderr, never a traceback."""
+    damaged: list[DamagedSession] = []
+    items = list_sessions(conn, counted_only=counted_only, damaged=damaged)
+    for exc in damaged:
+        print(f"hrcoach: {exc}", file=sys.stderr)
+    return items
 
 
 def history(args: argparse.Namespace) -> int:
     if args.weeks < 1:
         raise UsageError("--weeks must be 1 or more")
     conn = _store()
-    h = weekly(list_sessions(conn, counted_only=not args.all), today=local_today(), weeks=args.weeks)
+    h = weekly(_listed(conn, counted_only=not args.all), today=local_today(), weeks=args.weeks)
     if args.json:
         print(json.dumps(h.as_json()))
         return 0
@@ -74,7 +86,7 @@ def history_text(h: History) -> str:
 
 def sessions(args: argparse.Namespace) -> int:
     conn = _store()
-    items = list_sessions(conn)
+    items = _listed(conn)
     if args.json:
         print(json.dumps([s.as_json() for s in items]))
         return 0

@@ -70,7 +70,8 @@ def recover_at_start() -> None:
 
         conn = db.connect(path)
         try:
-            for sid in recover_unfinished(conn):
+            damaged: list[int] = []
+            for sid in recover_unfinished(conn, damaged):
                 info = get_session(conn, sid)
                 length = f"{info.duration_s / 60:.0f} min" if info else "?"
                 print(
@@ -78,10 +79,13 @@ def recover_at_start() -> None:
                     "its summary is computed from the saved samples",
                     file=sys.stderr,
                 )
+            for sid in damaged:
+                print(f"hrcoach: session {sid} was left open and is damaged; it is skipped", file=sys.stderr)
         finally:
             conn.close()
-    except (sqlite3.Error, db.StoreError, OSError) as exc:
-        print(f"hrcoach: could not check for unfinished sessions: {exc}", file=sys.stderr)
+    except (sqlite3.Error, db.StoreError, OSError, ValueError) as exc:
+        first = " ".join(str(exc).split())[:200]
+        print(f"hrcoach: could not check for unfinished sessions: {first}", file=sys.stderr)
 
 
 def profile_setup() -> StoredSetup | None:

@@ -42,9 +42,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def recover_unfinished(conn: sqlite3.Connection) -> list[int]:
+def recover_unfinished(conn: sqlite3.Connection, damaged: list[int] | None = None) -> list[int]:
     """Close every open session whose writer is gone: summary from what was saved, status
-    'recovered' (or dropped when not one sample was saved). Returns the recovered ids."""
+    'recovered' (or dropped when not one sample was saved). Returns the recovered ids; one whose
+    rows do not read back is left as it is and added to `damaged`, never stopping the others."""
     host = socket.gethostname()
     rows = conn.execute(
         "SELECT id, started_at, setup, writer_pid, writer_host, writer_lock FROM sessions"
@@ -59,14 +60,19 @@ def recover_unfinished(conn: sqlite3.Connection) -> list[int]:
                 continue  # its writer holds its lock: still being written
         elif pid is not None and writer_host == host and _alive(int(pid)):
             continue  # no lock (an older hrcoach, or no flock here): as it was judged before
-        arrays = load_arrays(conn, sid)  # straight into the batch engine's columns
+        try:
+            arrays = load_arrays(conn, sid)  # straight into the batch engine's columns
+            setup = StoredSetup.model_validate_json(setup_json)
+            summary = summarize(arrays, setup.params(), setup.hrmax_source)
+            ended = parse_utc(started) + timedelta(seconds=summary.span_s or 0.0)
+        except (ValueError, TypeError, KeyError, OverflowError):
+            if damaged is not None:
+                damaged.append(sid)
+            continue
         with db.transaction(conn):
             if not len(arrays.ms):
                 conn.execute("DELETE FROM sessions WHERE id = ?", (sid,))
             else:
-                setup = StoredSetup.model_validate_json(setup_json)
-                summary = summarize(arrays, setup.params(), setup.hrmax_source)
-                ended = parse_utc(started) + timedelta(seconds=summary.span_s or 0.0)
                 conn.execute(
                     "UPDATE sessions SET status = 'recovered', summary = ?, duration_s = ?, ended_at = ?,"
                     " writer_pid = NULL WHERE id = ?",
@@ -81,12 +87,15 @@ def stale_sessions(conn: sqlite3.Connection, setup: StoredSetup) -> list[int]:
     before summaries told the time recorded from the span (no `span_s`)."""
     rows = conn.execute("SELECT id, setup, summary FROM sessions WHERE status != 'open' ORDER BY id")
     view = setup.engine_view()
-    return [
-        sid
-        for sid, js, summary in rows
-        if StoredSetup.model_validate_json(js).engine_view() != view
-        or (summary is not None and '"span_s"' not in summary)
-    ]
+    stale = []
+    for sid, js, summary in rows:
+        try:
+            other = StoredSetup.model_validate_json(js).engine_view() != view
+        except (ValueError, TypeError):
+            continue  # a damaged row: listing says so; nothing to recompute it against
+        if other or (summary is not None and '"span_s"' not in str(summary)):
+            stale.append(sid)
+    return stale
 
 
 def recompute(
@@ -104,14 +113,22 @@ def recompute(
             "SELECT started_at, setup, summary FROM sessions WHERE id = ?", (sid,)
         ).fetchone()
         counts = None
-        if old_summary:  # the RR filter does not depend on the settings: reuse its counts
-            prior = Summary.model_validate_json(old_summary)
-            counts = (prior.rr_total, prior.rr_rejected)
-        arrays = load_arrays(conn, sid, rr=counts is None)
-        summary = summarize(
-            arrays, params, setup.hrmax_source, rr_counts=counts, pauses=load_pauses(conn, sid)
-        )
-        target = StoredSetup.model_validate_json(old_setup).target
+        try:
+            if old_summary:  # the RR filter does not depend on the settings: reuse its counts
+                prior = Summary.model_validate_json(old_summary)
+                counts = (prior.rr_total, prior.rr_rejected)
+        except ValueError:
+            counts = None  # a damaged summary: computed again whole
+        try:
+            arrays = load_arrays(conn, sid, rr=counts is None)
+            summary = summarize(
+                arrays, params, setup.hrmax_source, rr_counts=counts, pauses=load_pauses(conn, sid)
+            )
+            target = StoredSetup.model_validate_json(old_setup).target
+            parse_utc(started)
+        except (ValueError, TypeError, KeyError):
+            continue  # a damaged row: listing says so, once
+
         new_setup = setup.model_copy(update={"target": target})
         with db.transaction(conn):
             conn.execute(

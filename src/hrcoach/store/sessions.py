@@ -88,10 +88,29 @@ _COLUMNS = (
 )
 
 
+class DamagedSession(ValueError):
+    """A session row that does not read back (a damaged file, a hand edit): one line naming it."""
+
+    def __init__(self, session_id: object, what: str) -> None:
+        super().__init__(f"session {session_id} in the log is damaged ({what}); it is skipped")
+        self.session_id = session_id
+
+
 def _info(row: tuple[Any, ...]) -> SessionInfo:
+    """A session row as SessionInfo; DamagedSession when a field does not read back."""
+    try:
+        return _read(row)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:  # pydantic's errors are ValueErrors
+        what = " ".join(str(exc).split())[:120] or type(exc).__name__
+        raise DamagedSession(row[0] if row else "?", what) from None
+
+
+def _read(row: tuple[Any, ...]) -> SessionInfo:
     sid, started, origin, status, duration, device, setup, summary, source, notes, ended, sport, sub, off = (
         row
     )
+    if not isinstance(sid, int) or not isinstance(duration, int | float):
+        raise ValueError("its id or duration is not a number")
     return SessionInfo(
         id=sid,
         started_at=parse_utc(started),
@@ -110,12 +129,22 @@ def _info(row: tuple[Any, ...]) -> SessionInfo:
     )
 
 
-def list_sessions(conn: sqlite3.Connection, *, counted_only: bool = False) -> list[SessionInfo]:
+def list_sessions(
+    conn: sqlite3.Connection, *, counted_only: bool = False, damaged: list[DamagedSession] | None = None
+) -> list[SessionInfo]:
     """Every finished or recovered session, oldest first; `counted_only`: only those that count
-    toward the weekly dose (no demos, no replays)."""
+    toward the weekly dose (no demos, no replays). A row that does not read back is skipped and
+    added to `damaged` (when given), so one damaged row never hides the others."""
     where = "status != 'open'" + (" AND origin IN ('live', 'import')" if counted_only else "")
     rows = conn.execute(f"SELECT {_COLUMNS} FROM sessions WHERE {where} ORDER BY started_at, id")
-    return [_info(r) for r in rows]
+    out: list[SessionInfo] = []
+    for r in rows:
+        try:
+            out.append(_info(r))
+        except DamagedSession as exc:
+            if damaged is not None:
+                damaged.append(exc)
+    return out
 
 
 def get_session(conn: sqlite3.Connection, session_id: int) -> SessionInfo | None:

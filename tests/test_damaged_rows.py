@@ -1,0 +1,79 @@
+"""Issue 14.5 (in part): one damaged row never breaks the log. A session that does not read back
+is said once with its id and skipped; the others list, show and count; a damaged *open* session
+stops no command."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from hrcoach.cli import main
+from hrcoach.store import db
+from tests.conftest import stream
+
+DAMAGE = {
+    "setup": "UPDATE sessions SET setup = '{not json' WHERE id = ?",
+    "started_at": "UPDATE sessions SET started_at = 'yesterday' WHERE id = ?",
+    "notes": "UPDATE sessions SET notes = 'x' WHERE id = ?",
+    "device": "UPDATE sessions SET device = '{' WHERE id = ?",
+    "duration": "UPDATE sessions SET duration_s = 'long' WHERE id = ?",
+}
+
+
+@pytest.fixture
+def three(capsys: pytest.CaptureFixture[str]) -> list[int]:
+    assert main(["profile", "set", "age", "33"]) == 0
+    capsys.readouterr()
+    files = [stream(n) for n in ("walk_5min", "steady_35min", "rr_backlog")]
+    assert main(["import", "--json", *map(str, files)]) == 0
+    ids = [r["session"] for r in json.loads(capsys.readouterr().out)]
+    return ids
+
+
+@pytest.mark.parametrize("field", sorted(DAMAGE))
+def test_a_damaged_session_is_said_once_and_the_others_still_list(
+    three: list[int], capsys: pytest.CaptureFixture[str], field: str
+) -> None:
+    with sqlite3.connect(db.db_path()) as conn:
+        conn.execute(DAMAGE[field], (three[1],))
+    assert main(["sessions", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert sorted(s["id"] for s in json.loads(out)) == [three[0], three[2]]
+    assert err.count("\n") == 1 and f"session {three[1]} in the log is damaged" in err
+    assert main(["history", "--json"]) == 0
+    capsys.readouterr()
+    assert main(["show", str(three[1])]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"session {three[1]} in the log is damaged" in err
+    assert main(["show", str(three[0])]) == 0
+
+
+def test_a_damaged_open_session_stops_no_command(
+    three: list[int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with sqlite3.connect(db.db_path()) as conn:
+        cur = conn.execute(
+            "INSERT INTO sessions (started_at, origin, status, setup) VALUES ('2026-11-16T07:00:00Z', 'live',"
+            " 'open', '{broken')"
+        )
+        conn.execute("INSERT INTO samples VALUES (?, 0, 1.0, 120, NULL, 2, NULL)", (cur.lastrowid,))
+        broken = cur.lastrowid
+    for command in (["sessions"], ["profile", "show"], ["analyze", str(stream("walk_5min"))]):
+        assert main(command) == 0, command
+        err = capsys.readouterr().err
+        assert f"session {broken} was left open and is damaged; it is skipped" in err
+        assert "Traceback" not in err
+
+
+def test_a_damaged_summary_is_computed_again_from_the_samples(
+    three: list[int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["show", str(three[1]), "--json"]) == 0
+    before = json.loads(capsys.readouterr().out)["summary"]
+    with sqlite3.connect(db.db_path()) as conn:
+        conn.execute("UPDATE sessions SET summary = '[1, 2' WHERE id = ?", (three[1],))
+    assert main(["show", str(three[1]), "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["summary"] == before and "damaged" not in err
