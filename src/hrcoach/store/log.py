@@ -33,6 +33,7 @@ from hrcoach.models import BatteryRead, Event, HeartRateSample, LinkChanged, Mal
 from hrcoach.session import Session, SessionSetup, Tick
 from hrcoach.store import db, liveness, spill
 from hrcoach.store.records import SampleRow, StoredSetup, local_offset_s, sample_row, utc_text
+from hrcoach.store.writer_thread import WriterThread
 
 Connect = Callable[[], sqlite3.Connection]
 RETRY_EVERY_S = 5.0  # after a failed write, session seconds before trying again
@@ -46,48 +47,6 @@ def _why(exc: Exception, path: Path) -> str:
     if isinstance(exc, sqlite3.Error | OSError):
         return db.explain(exc, path)
     return f"{path}: cannot write the session log ({type(exc).__name__}: {exc})"
-
-
-class _Writer:
-    """The log's writer thread: runs `write` once for any number of requests made while it was
-    busy, never blocking whoever asks."""
-
-    def __init__(self, write: Callable[[], bool]) -> None:
-        self._write = write
-        self._cond = threading.Condition()
-        self._asked = 0
-        self._done = 0
-        self._stop = False
-        self._thread = threading.Thread(target=self._run, name="hrcoach-log-writer", daemon=True)
-        self._thread.start()
-
-    def ask(self) -> int:
-        with self._cond:
-            self._asked += 1
-            self._cond.notify_all()
-            return self._asked
-
-    def wait(self, ticket: int) -> None:
-        with self._cond:
-            self._cond.wait_for(lambda: self._done >= ticket)
-
-    def stop(self) -> None:
-        with self._cond:
-            self._stop = True
-            self._cond.notify_all()
-        self._thread.join()
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                self._cond.wait_for(lambda: self._asked > self._done or self._stop)
-                if self._asked == self._done:
-                    return
-                target = self._asked
-            self._write()
-            with self._cond:
-                self._done = target
-                self._cond.notify_all()
 
 
 class SessionLog:
@@ -128,7 +87,7 @@ class SessionLog:
         self._in_flight = 0  # rows taken by a write that has not finished
         self._device_dirty = False
         self._background = background
-        self._writer: _Writer | None = None
+        self._writer: WriterThread | None = None
         self._busy_ms = LIVE_BUSY_MS if background else None  # applied by the writer before a commit
         self._oldest_queued: float | None = None  # session time of the oldest queued row
         self._oldest_in_flight: float | None = None  # ... of the oldest row being written
@@ -230,7 +189,7 @@ class SessionLog:
 
     def _wake(self) -> int:
         if self._writer is None:
-            self._writer = _Writer(self._write)
+            self._writer = WriterThread(self._write)
         return self._writer.ask()
 
     def flush(self) -> bool:
