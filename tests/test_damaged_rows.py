@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -77,3 +78,40 @@ def test_a_damaged_summary_is_computed_again_from_the_samples(
     assert main(["show", str(three[1]), "--json"]) == 0
     out, err = capsys.readouterr()
     assert json.loads(out)["summary"] == before and "damaged" not in err
+
+
+def test_damaged_sample_rows_are_skipped_and_check_counts_them(
+    three: list[int], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    sid = three[1]
+    with sqlite3.connect(db.db_path()) as conn:
+        conn.execute("UPDATE samples SET bpm = 'x' WHERE session_id = ? AND seq = 10", (sid,))
+        conn.execute("UPDATE samples SET t = 'abc' WHERE session_id = ? AND seq = 11", (sid,))
+        conn.execute("UPDATE samples SET rr = x'0102030405' WHERE session_id = ? AND seq = 12", (sid,))
+    out = tmp_path / "s.csv"
+    assert main(["export", str(sid), "--format", "csv", "-o", str(out)]) == 0
+    assert len(out.read_text().splitlines()) == 1 + 2100 - 2  # two rows skipped; the bad RR read as none
+    assert main(["profile", "set", "hrmax", "180"]) == 0  # a recompute reads every session's samples
+    assert main(["show", str(sid), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["summary"]["samples_total"] == 2098
+    assert main(["check"]) == 1
+    said = capsys.readouterr().out
+    assert f"session {sid}: 2 damaged sample row(s) are skipped" in said
+
+
+def test_check_moves_a_damaged_session_aside_and_says_where(
+    three: list[int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with sqlite3.connect(db.db_path()) as conn:
+        conn.execute("UPDATE sessions SET setup = '{not json' WHERE id = ?", (three[0],))
+    assert main(["check"]) == 1
+    out = capsys.readouterr().out
+    assert f"session {three[0]} in the log is damaged (" in out and "moved aside to " in out
+    aside = Path(out.split("moved aside to ")[1].split("\n")[0])
+    rows = json.loads(aside.read_text())
+    assert rows["sessions"][0][0] == three[0] and len(rows["samples"]) == 299  # walk_5min's
+    assert main(["check"]) == 0
+    assert "3 sessions" not in capsys.readouterr().out
+    assert main(["sessions", "--json"]) == 0
+    listed, err = capsys.readouterr()
+    assert sorted(s["id"] for s in json.loads(listed)) == three[1:] and err == ""

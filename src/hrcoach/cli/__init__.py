@@ -115,6 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", help="session id (see `hrcoach sessions`)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
+    sub.add_parser(
+        "check", help="check the session log: SQLite's integrity check, damaged sessions moved aside"
+    )
+
     p = sub.add_parser("delete", help="delete a session from the log (asks first)")
     p.add_argument("id", help="session id (see `hrcoach sessions`)")
     p.add_argument("-y", "--yes", action="store_true", help="do not ask (needed when not at a terminal)")
@@ -156,6 +160,7 @@ COMMANDS = {  # command -> (module in hrcoach.cli, function): only the one run i
     "show": ("logbook", "show"),
     "export": ("logbook", "export"),
     "delete": ("logbook", "delete"),
+    "check": ("check", "run"),
     "app": ("app", "run"),
     "profile": ("profile", "run"),
     "scan": ("live", "scan"),

@@ -80,7 +80,29 @@ def pack_rr(rr: tuple[float, ...]) -> bytes | None:
 
 
 def unpack_rr(blob: bytes | None) -> tuple[float, ...]:
-    return tuple(array("d", blob)) if blob else ()
+    """A stored RR blob; a damaged one (not whole doubles, not a blob) reads as none."""
+    if not blob:
+        return ()
+    try:
+        return tuple(v for v in array("d", blob) if math.isfinite(v))
+    except (TypeError, ValueError):
+        return ()
+
+
+MAX_STORED_T_S = 1e10  # ~300 years: a clock jump can put samples years out; beyond this is damage
+
+
+def sample_ok(t: object, bpm: object, contact: object) -> bool:
+    """Whether a stored sample row reads back: a damaged one (a hand edit, a bad disk) is skipped."""
+    return (
+        isinstance(t, int | float)
+        and not isinstance(t, bool)
+        and math.isfinite(t)
+        and 0 <= t <= MAX_STORED_T_S
+        and isinstance(bpm, int)
+        and 0 <= bpm <= 0xFFFF
+        and isinstance(contact, int)
+    )
 
 
 def sample_row(session_id: int, seq: int, s: HeartRateSample) -> SampleRow:
@@ -106,8 +128,14 @@ def iter_samples(conn: sqlite3.Connection, session_id: int) -> Iterator[HeartRat
     )
     contacts = CONTACTS
     for t, bpm, rr, contact, energy in rows:
+        if not sample_ok(t, bpm, contact):
+            continue  # damaged: `hrcoach check` says so
         yield HeartRateSample(
-            t, bpm, unpack_rr(rr), contacts.get(contact, SensorContact.NOT_SUPPORTED), energy
+            t,
+            bpm,
+            unpack_rr(rr),
+            contacts.get(contact, SensorContact.NOT_SUPPORTED),
+            energy if isinstance(energy, int) else None,
         )
 
 
@@ -120,13 +148,33 @@ def load_arrays(conn: sqlite3.Connection, session_id: int, *, rr: bool = True) -
     ).fetchall()
     if not rows:
         return SampleArrays.from_samples([])
+    try:
+        return _arrays(rows, rr)
+    except (TypeError, ValueError, OverflowError):  # a damaged row: skip it, keep the others
+        rows = [r for r in rows if sample_ok(r[0], r[1], r[2])]
+        return _arrays(rows, rr) if rows else SampleArrays.from_samples([])
+
+
+def _arrays(rows: list[Any], rr: bool) -> SampleArrays:
     t, bpm, contact, blobs = zip(*rows, strict=True)
+    ms = np.rint(np.array(t, dtype=np.float64) * 1000)  # = round(t * 1000)
+    if not np.isfinite(ms).all() or (ms < 0).any() or (ms > MAX_STORED_T_S * 1000).any():
+        raise ValueError("a sample time out of range")
+    bpm_a = np.array(bpm, dtype=np.int64)
+    if (bpm_a < 0).any() or (bpm_a > 0xFFFF).any():
+        raise ValueError("a heart rate out of range")
     return SampleArrays(
-        ms=np.rint(np.array(t, dtype=np.float64) * 1000).astype(np.int64),  # = round(t * 1000)
-        bpm=np.array(bpm, dtype=np.int64),
-        contact=np.array(contact, dtype=np.int8),
+        ms=ms.astype(np.int64),
+        bpm=bpm_a,
+        contact=np.array(contact, dtype=np.int64).clip(-128, 127).astype(np.int8),
         rr=[unpack_rr(b) for b in blobs] if rr else [],
     )
+
+
+def damaged_samples(conn: sqlite3.Connection, session_id: int) -> int:
+    """How many of a session's sample rows do not read back (and are skipped)."""
+    rows = conn.execute("SELECT t, bpm, contact FROM samples WHERE session_id = ?", (session_id,))
+    return sum(1 for t, bpm, contact in rows if not sample_ok(t, bpm, contact))
 
 
 def load_pauses(conn: sqlite3.Connection, session_id: int) -> list[tuple[float, float]]:
