@@ -3,6 +3,7 @@ keeping summaries consistent with the profile, and logging a live or replayed se
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 import time
@@ -53,8 +54,10 @@ def recover_at_start() -> None:
     """Finish sessions a crash left open, and save what a session could not write at its end
     (any command runs this first). Quiet and cheap when there is nothing to do; never stops the
     command it precedes."""
-    fold_spilled()
     path = db.db_path()
+    if path.exists() and not os.access(path.parent, os.W_OK):
+        return  # a read-only log: nothing can be recovered into it now; reading still works
+    fold_spilled()
     if not path.exists():
         return
     try:

@@ -6,6 +6,7 @@ in one transaction. A database from a newer hrcoach is refused rather than guess
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -115,6 +116,8 @@ def connect(path: Path | None = None) -> sqlite3.Connection:
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # WAL and SHM files inherit 0600
         conn = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
     except (OSError, sqlite3.Error) as exc:
+        if path.exists() and isinstance(exc, OSError) and exc.errno in _READ_ONLY:
+            return connect_read_only(path)  # a read-only disk: the log can still be read
         raise StoreError(explain(exc, path)) from None
     try:
         conn.execute("PRAGMA foreign_keys = ON")
@@ -127,6 +130,38 @@ def connect(path: Path | None = None) -> sqlite3.Connection:
         conn.close()
         raise StoreError(explain(exc, path)) from None
     return conn
+
+
+_READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """The log opened for reading only (a read-only disk or folder): listing, showing and
+    exporting still work; any write is refused by SQLite. Raises StoreError in one line."""
+    base = path.resolve().as_uri()
+    last: sqlite3.Error | None = None
+    for query in ("?mode=ro", "?mode=ro&immutable=1"):  # immutable: no -shm can be made here
+        try:
+            conn = sqlite3.connect(base + query, uri=True, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            last = exc
+            continue
+        try:
+            conn.execute("PRAGMA query_only = ON")
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            conn.execute("SELECT count(*) FROM sessions").fetchone()
+        except sqlite3.Error as exc:
+            conn.close()
+            last = exc
+            continue
+        if version != SCHEMA_VERSION:
+            conn.close()
+            raise StoreError(
+                f"{path}: the session log is read-only and of schema {version} (this hrcoach reads"
+                f" {SCHEMA_VERSION}); open it once where it can be written"
+            )
+        return conn
+    raise StoreError(explain(last or sqlite3.OperationalError("unable to open"), path))
 
 
 @contextmanager
