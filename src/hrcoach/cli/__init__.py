@@ -127,8 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", help="session id (see `hrcoach sessions`)")
     p.add_argument("--format", required=True, choices=["tcx", "fit", "csv", "capture"])
     p.add_argument(
-        "-o", "--output", metavar="PATH", help="file or folder (default: hrcoach-session-ID.EXT here)"
+        "-o",
+        "--output",
+        metavar="PATH",
+        help="file or folder (default: hrcoach-session-ID.EXT here); - for standard output",
     )
+    p.add_argument("--force", action="store_true", help="replace an existing file")
 
     sub.add_parser("app", help="the coach's home screen: history, sessions, settings (Textual)")
 

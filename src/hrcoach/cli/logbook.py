@@ -9,6 +9,7 @@ import sys
 from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 from hrcoach.cli import UsageError, logstore, render
 from hrcoach.engine.laps import LapSplit
@@ -180,9 +181,21 @@ def export(args: argparse.Namespace) -> int:
 
     conn = _store()
     info = _get(conn, args.id)
-    out = Path(args.output) if args.output else Path(f"hrcoach-session-{info.id}{SUFFIXES[args.format]}")
-    if out.is_dir():
+    to_stdout = args.output == "-"
+    out = (
+        Path(args.output)
+        if args.output and not to_stdout
+        else Path(f"hrcoach-session-{info.id}{SUFFIXES[args.format]}")
+    )
+    if out.is_dir() and not out.is_symlink():
         out = out / f"hrcoach-session-{info.id}{SUFFIXES[args.format]}"
+    if not to_stdout and (out.exists() or out.is_symlink()):
+        if out.is_symlink() or not out.is_file():
+            raise UsageError(
+                f"{out}: not a regular file; hrcoach never replaces one (`-o -` writes to standard output)"
+            )
+        if not args.force:
+            raise UsageError(f"{out}: exists; add --force to replace it")
     samples = load_samples(conn, info.id)
     params = info.setup.params()
     if args.format not in LOSSLESS:  # for other platforms: only what the session counted
@@ -198,14 +211,19 @@ def export(args: argparse.Namespace) -> int:
         sub_sport=info.sub_sport,
         laps=session_laps(conn, info.id),
     )
+    target: BinaryIO | Path = sys.stdout.buffer if to_stdout else out
     try:
         if args.format == "fit" and info.utc_offset_s is not None:  # the session's local time
-            write_fit(session, out, utc_offset=timedelta(seconds=info.utc_offset_s))
+            write_fit(session, target, utc_offset=timedelta(seconds=info.utc_offset_s))
         else:
-            EXPORTERS[args.format](session, out)
+            EXPORTERS[args.format](session, target)
     except OSError as exc:
         raise UsageError(f"{out}: cannot write ({exc.strerror or exc})") from None
     except ValueError as exc:
         raise UsageError(f"session {info.id}: {exc}") from None
-    print(f"Exported session {info.id} as {args.format.upper()} to {out}")
+    if to_stdout:
+        sys.stdout.buffer.flush()
+        print(f"Exported session {info.id} as {args.format.upper()} to standard output", file=sys.stderr)
+    else:
+        print(f"Exported session {info.id} as {args.format.upper()} to {out}")
     return 0
