@@ -155,7 +155,7 @@ class Logbook:
                 )
             damaged: list[DamagedSession] = []
             infos = list_sessions(conn, damaged=damaged)
-            notes += [str(d) for d in damaged]
+            notes += [f"{d}; it is skipped" for d in damaged]
         except sqlite3.Error as exc:
             return HistoryRead(error=db.explain(exc, self.db_path))
         finally:

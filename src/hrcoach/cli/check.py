@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
             paths.write_private(out, json.dumps(rows).encode())
             with db.transaction(conn):
                 conn.execute("DELETE FROM sessions WHERE id = ?", (sid,))
-            print(f"{str(exc).replace('; it is skipped', '')}: moved aside to {out}")
+            print(f"{exc}: moved aside to {out}")
             continue
         bad = damaged_samples(conn, sid)
         if bad:

@@ -38,7 +38,7 @@ def _get(conn: sqlite3.Connection, text: str) -> SessionInfo:
     try:
         info = get_session(conn, sid)
     except DamagedSession as exc:
-        raise UsageError(str(exc).replace("; it is skipped", "")) from None
+        raise UsageError(str(exc)) from None
     if info is None or info.status == "open":
         raise UsageError(f"no session {sid} in the log (see `hrcoach sessions`)")
     return info
@@ -49,7 +49,7 @@ def _listed(conn: sqlite3.Connection, *, counted_only: bool = False) -> list[Ses
     damaged: list[DamagedSession] = []
     items = list_sessions(conn, counted_only=counted_only, damaged=damaged)
     for exc in damaged:
-        print(f"hrcoach: {exc}", file=sys.stderr)
+        print(f"hrcoach: {exc}; it is skipped", file=sys.stderr)
     return items
 
 

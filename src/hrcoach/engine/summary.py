@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from pydantic import BaseModel, ConfigDict
 
 from hrcoach.engine.accounting import Params
@@ -38,6 +40,10 @@ class Summary(BaseModel):
     zones_s: list[float]
     rr_total: int
     rr_rejected: int
+
+    def ended(self, started: datetime) -> datetime:
+        """When a session that began at `started` ended: its last sample, the span after it."""
+        return started + timedelta(seconds=self.span_s or 0.0)
 
     @property
     def span_note(self) -> str | None:

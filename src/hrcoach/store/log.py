@@ -23,7 +23,7 @@ import socket
 import sqlite3
 import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -277,7 +277,7 @@ class SessionLog:
         if not self.flush():
             return False
         assert self._conn is not None
-        ended = self.started_at + timedelta(seconds=summary.span_s or 0.0)
+        ended = summary.ended(self.started_at)
         try:
             if self.samples == 0:  # nothing was measured: keep no empty session
                 self._conn.execute("DELETE FROM sessions WHERE id = ?", (self.session_id,))

@@ -8,7 +8,6 @@ import socket
 import sqlite3
 import sys
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 
 from hrcoach.engine.batch import summarize
@@ -64,7 +63,7 @@ def recover_unfinished(conn: sqlite3.Connection, damaged: list[int] | None = Non
             arrays = load_arrays(conn, sid)  # straight into the batch engine's columns
             setup = StoredSetup.model_validate_json(setup_json)
             summary = summarize(arrays, setup.params(), setup.hrmax_source)
-            ended = parse_utc(started) + timedelta(seconds=summary.span_s or 0.0)
+            ended = summary.ended(parse_utc(started))
         except (ValueError, TypeError, KeyError, OverflowError):
             if damaged is not None:
                 damaged.append(sid)
@@ -137,7 +136,7 @@ def recompute(
                     new_setup.model_dump_json(),
                     summary.model_dump_json(),
                     summary.duration_s,
-                    utc_text(parse_utc(started) + timedelta(seconds=summary.span_s or 0.0)),
+                    utc_text(summary.ended(parse_utc(started))),
                     sid,
                 ),
             )

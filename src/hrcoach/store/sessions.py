@@ -14,7 +14,7 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from hrcoach.engine.batch import SampleArrays, summarize
@@ -27,6 +27,7 @@ from hrcoach.text import clean, clean_device
 
 ORIGINS = ("live", "replay", "import", "demo")
 DOSE_ORIGINS = ("live", "import")  # what counts toward the weekly dose
+_COUNTED = "origin IN (" + ", ".join(f"'{o}'" for o in DOSE_ORIGINS) + ")"
 SAME_ACTIVITY = 0.5  # overlap, as a share of the shorter session, that makes two sessions one
 
 
@@ -92,7 +93,7 @@ class DamagedSession(ValueError):
     """A session row that does not read back (a damaged file, a hand edit): one line naming it."""
 
     def __init__(self, session_id: object, what: str) -> None:
-        super().__init__(f"session {session_id} in the log is damaged ({what}); it is skipped")
+        super().__init__(f"session {session_id} in the log is damaged ({what})")
         self.session_id = session_id
 
 
@@ -135,7 +136,7 @@ def list_sessions(
     """Every finished or recovered session, oldest first; `counted_only`: only those that count
     toward the weekly dose (no demos, no replays). A row that does not read back is skipped and
     added to `damaged` (when given), so one damaged row never hides the others."""
-    where = "status != 'open'" + (" AND origin IN ('live', 'import')" if counted_only else "")
+    where = "status != 'open'" + (f" AND {_COUNTED}" if counted_only else "")
     rows = conn.execute(f"SELECT {_COLUMNS} FROM sessions WHERE {where} ORDER BY started_at, id")
     out: list[SessionInfo] = []
     for r in rows:
@@ -177,7 +178,7 @@ def same_activity(conn: sqlite3.Connection, started: datetime, ended: datetime) 
     """The counted session that is the same activity as one from `started` to `ended` (their
     times overlap by at least half of the shorter one), if any."""
     rows = conn.execute(
-        f"SELECT {_COLUMNS} FROM sessions WHERE status != 'open' AND origin IN ('live', 'import')"
+        f"SELECT {_COLUMNS} FROM sessions WHERE status != 'open' AND {_COUNTED}"
         " AND ended_at > ? AND started_at < ? ORDER BY started_at, id",
         (utc_text(started), utc_text(ended)),
     )
@@ -221,7 +222,7 @@ def save_session(
     arrays = SampleArrays.from_samples(samples)
     params = setup.params()
     summary = summarize(arrays, params, setup.hrmax_source, pauses=pauses)
-    ended = started_at + timedelta(seconds=summary.span_s or 0.0)
+    ended = summary.ended(started_at)
     with db.transaction(conn):
         cur = conn.execute(
             "INSERT INTO sessions (started_at, origin, status, device, setup, summary, duration_s,"

@@ -12,7 +12,6 @@ import json
 import os
 import sqlite3
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -126,7 +125,7 @@ def _fold_one(conn: sqlite3.Connection, state: dict[str, Any]) -> int:
         conn.executemany("INSERT INTO cues VALUES (?, ?, ?, ?)", [(sid, *c) for c in state["cues"]])
         arrays = load_arrays(conn, sid)
         summary = summarize(arrays, setup.params(), setup.hrmax_source, pauses=load_pauses(conn, sid))
-        ended = started + timedelta(seconds=summary.span_s or 0.0)
+        ended = summary.ended(started)
         conn.execute(
             "UPDATE sessions SET status = 'complete', summary = ?, duration_s = ?, ended_at = ?,"
             " writer_pid = NULL WHERE id = ?",
