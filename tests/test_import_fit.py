@@ -326,3 +326,11 @@ def test_fuzz_fit(draw: st.DataObject) -> None:
     if draw.draw(st.booleans()):
         data = fix_crc(data)
     only_recording_or_error(lambda: read(data, "fuzz.fit"), Path("fuzz.fit"))
+
+
+def test_a_timer_event_of_a_damaged_type_is_ignored() -> None:
+    # found by test_fuzz_fit: a damaged definition made event_type an array, which crashed the scan
+    scan = fit_read._scan(
+        [(Profile["mesg_num"]["EVENT"], {"event": "timer", "event_type": ["stop"], "timestamp": 5})]
+    )
+    assert scan.timer == []

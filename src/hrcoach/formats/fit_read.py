@@ -170,7 +170,7 @@ def _scan(seq: list[tuple[int, Mesg]]) -> _Scan:
             s.hr.append(m)
         elif num == _NUM["EVENT"] and m.get("event") == "timer":
             ts, kind = _int(m.get("timestamp")), m.get("event_type")
-            if ts is not None and (kind == "start" or kind in _STOPS):
+            if ts is not None and isinstance(kind, str) and (kind == "start" or kind in _STOPS):
                 s.timer.append((ts, kind == "start"))
         elif num == _NUM["SESSION"]:
             start = _int(m.get("start_time"))
