@@ -222,7 +222,7 @@ class Logbook:
             session_id=info.id,
             title=f"Session {info.id}, {start}",
             notes=list(info.notes),
-            laps=lap_splits(arrays, info.setup.params(), marks) if marks else [],
+            laps=lap_splits(arrays, info.setup.params(), marks, verdicts=verdicts) if marks else [],
         )
 
     # The profile

@@ -98,11 +98,11 @@ class SpikeFilter:
         if self.pend_id >= 0:
             pid = self.pend_id
             self.pend_id = -1
-            stale = self.ref_ms < 0 or self.pend_ms - self.ref_ms > self.max_gap_ms
+            nothing_before = self.ref_ms < 0 or self.pend_ms - self.ref_ms > self.max_gap_ms
             if plausible(self.pend_bpm, self.pend_ms, bpm, ms, self.max_gap_ms):
                 out.append((pid, None))  # confirmed: a real change of level
                 self.ref_bpm, self.ref_ms = self.pend_bpm, self.pend_ms
-            elif stale and ms - self.pend_ms > self.max_gap_ms and self._fits_a_neighbour(bpm, ms):
+            elif nothing_before and ms - self.pend_ms > self.max_gap_ms and self._fits_a_neighbour(bpm, ms):
                 out.append((pid, None))  # isolated, and it fits what is around it
                 self.ref_bpm, self.ref_ms = self.pend_bpm, self.pend_ms
             else:

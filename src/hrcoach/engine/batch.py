@@ -173,10 +173,11 @@ def summarize(
     in_b = in_window(BDNF, later, hrmax)
     in_a = in_window(ANANDAMIDE, later, hrmax)
     rr_total, rr_rejected = rr_counts if rr_counts is not None else _rr_counts(a)
-    steps = np.diff(np.maximum.accumulate(a.ms)) if n else np.zeros(0, dtype=np.int64)
+    latest = np.maximum.accumulate(a.ms) if n else np.zeros(0, dtype=np.int64)
+    steps = np.diff(latest)
     recorded = steps <= params.long_gap_ms
     silent = recorded & (steps > params.max_gap_ms)  # where a pause can be: no beat for a gap's length
-    paused_ms = _paused_ms(np.maximum.accumulate(a.ms), silent, pauses) if pauses and n else 0
+    paused_ms = _paused_ms(latest, silent, pauses) if pauses and n else 0
     return build_summary(
         params,
         hrmax_source,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hrcoach.engine.accounting import Params
+from hrcoach.engine.artifacts import Reason
 from hrcoach.engine.batch import SampleArrays, classify, in_window
 from hrcoach.engine.zones import ANANDAMIDE, BDNF
 
@@ -28,9 +29,16 @@ class LapSplit:
     anandamide_s: float
 
 
-def lap_splits(a: SampleArrays, params: Params, marks: Sequence[float]) -> list[LapSplit]:
-    """The session's laps (none when it has no lap mark inside it)."""
-    verdicts = classify(a, params)
+def lap_splits(
+    a: SampleArrays,
+    params: Params,
+    marks: Sequence[float],
+    *,
+    verdicts: Sequence[Reason | None] | None = None,
+) -> list[LapSplit]:
+    """The session's laps (none when it has no lap mark inside it); `verdicts` may come from
+    `classify(a, params)` when the caller has them already."""
+    verdicts = classify(a, params) if verdicts is None else verdicts
     acc = np.array([v is None for v in verdicts], dtype=bool)
     ms, bpm = a.ms[acc], a.bpm[acc]
     if len(a.ms) == 0 or len(ms) == 0:
