@@ -586,9 +586,18 @@ def test_fuzz_reads_stay_within_a_memory_bound(warm: None, draw: st.DataObject, 
 
 
 def test_a_csv_cell_over_the_csv_modules_field_limit_is_a_recording_error(scratch: Path) -> None:
-    """Found by the memory fuzz: csv.Error escaped the CSV reader (a traceback, not a line)."""
+    """Found by the memory fuzz: csv.Error escaped the CSV reader (a traceback, not a line). A
+    quoted cell runs over many short lines, so that no one line is over the line bound."""
     path = scratch / "wide-cell.csv"
+    path.write_bytes(b't_s,bpm,rr_ms\n0.0,120,"' + b"1 " * 1000 + (b"\n" + b"1 " * 1000) * 100 + b'"\n')
+    with pytest.raises(RecordingError, match=r"wide-cell\.csv:\d+: not readable as CSV") as err:
+        load_recording(path)
+    documented(err.value, path)
+
+
+def test_a_csv_line_over_the_line_bound_is_refused_before_it_is_held(scratch: Path) -> None:
+    path = scratch / "wide-line.csv"
     path.write_bytes(CLAIMS["wide.csv"])
-    with pytest.raises(RecordingError, match=r"wide-cell\.csv:2: not readable as CSV") as err:
+    with pytest.raises(RecordingError, match=r"wide-line\.csv:2: a line over 64 KiB") as err:
         load_recording(path)
     documented(err.value, path)

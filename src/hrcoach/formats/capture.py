@@ -9,6 +9,8 @@ the start. Files ending in `.gz` are read and written gzip-compressed.
 from __future__ import annotations
 
 import gzip
+import io
+import itertools
 import json
 import math
 import zlib
@@ -18,6 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from hrcoach.formats import bounded
+from hrcoach.formats.recording import RecordingError
 from hrcoach.models import BatteryRead, LinkChanged, LinkState
 from hrcoach.text import clean, clean_device
 
@@ -117,16 +121,44 @@ def _parse_event(where: str, line: str) -> CaptureEvent:
     raise CaptureError(f"{where}: event has none of 'hrm', 'link', 'battery'")
 
 
+def _open_bounded(path: Path) -> IO[str]:
+    """A capture opened for reading: gzip-unpacked to at most MAX_BYTES (a 3 MB file can unpack
+    to gigabytes), read as UTF-8 text."""
+    binary: IO[bytes] = open(path, "rb")  # noqa: SIM115 (closed with the text stream)
+    packed = path.name.lower().endswith(".gz")
+    if packed:
+        binary = gzip.GzipFile(fileobj=binary)  # type: ignore[assignment]
+    stream = io.BufferedReader(bounded.Bounded(binary, path, unpacked=packed))
+    return io.TextIOWrapper(stream, encoding="utf-8")
+
+
+def _lines(path: Path, fh: IO[str], first: int) -> Iterator[tuple[int, str]]:
+    """(line number, line) from `first` on; a line longer than MAX_LINE is damage, refused before
+    it is held whole."""
+    for lineno in itertools.count(first):
+        line = fh.readline(bounded.MAX_LINE + 1)
+        if not line:
+            return
+        if len(line) > bounded.MAX_LINE:
+            raise CaptureError(f"{path}:{lineno}: a line over {bounded.MAX_LINE // 1024} KiB; not a capture")
+        yield lineno, line
+
+
 def iter_capture(path: Path) -> tuple[CaptureHeader, Iterator[CaptureEvent]]:
     """Open a capture: its header, and its events read lazily in file order.
 
     Raises CaptureError (or OSError for a file that cannot be opened)."""
-    fh = _open_text(path, "r")
+    fh = _open_bounded(path)
     try:
-        first = fh.readline()
-    except (OSError, EOFError, UnicodeDecodeError, zlib.error) as exc:
+        first = next((line for _, line in _lines(path, fh, 1)), "")
+    except (OSError, EOFError, UnicodeDecodeError, zlib.error, RecordingError) as exc:
         fh.close()
-        raise CaptureError(f"{path}:1: unreadable ({exc})") from None
+        raise CaptureError(
+            str(exc) if isinstance(exc, RecordingError) else f"{path}:1: unreadable ({exc})"
+        ) from None
+    except CaptureError:
+        fh.close()
+        raise
     if not first.strip():
         fh.close()
         raise CaptureError(f"{path}:1: empty file, expected a capture header")
@@ -140,9 +172,11 @@ def iter_capture(path: Path) -> tuple[CaptureHeader, Iterator[CaptureEvent]]:
         with fh:
             lineno = 1
             try:
-                for lineno, line in enumerate(fh, start=2):
+                for lineno, line in _lines(path, fh, 2):
                     if line.strip():
                         yield _parse_event(f"{path}:{lineno}", line)
+            except RecordingError as exc:  # unpacked past MAX_BYTES, or a damaged gzip
+                raise CaptureError(str(exc)) from None
             except (OSError, EOFError, UnicodeDecodeError, zlib.error) as exc:
                 raise CaptureError(f"{path}:{lineno + 1}: unreadable ({exc})") from None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from hrcoach.formats import bounded
 from hrcoach.formats.capture import CaptureError, CaptureEvent, RawNotification, iter_capture
 from hrcoach.formats.recording import Recording, RecordingError
 from hrcoach.models import Event, HeartRateSample, MalformedFrame
@@ -28,7 +29,10 @@ def decode_events(events: Iterable[CaptureEvent]) -> Iterator[Event]:
 def read(path: Path) -> Recording:
     try:
         header, raw = iter_capture(path)
-        events = list(decode_events(raw))
+        events = []
+        for event in decode_events(raw):
+            events.append(event)
+            bounded.count(path, len(events))
     except CaptureError as exc:
         raise RecordingError(str(exc)) from None
     except OSError as exc:

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import IO
 
+from hrcoach.formats import bounded
+from hrcoach.formats.bounded import MAX_LINE
 from hrcoach.formats.capture import MAX_T_S
 from hrcoach.formats.recording import Recording, RecordingError
 from hrcoach.formats.tcx_read import parse_time
@@ -30,17 +34,34 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _rows(path: Path, text: str) -> Iterator[tuple[int, list[str]]]:
+def _short_lines(path: Path, text: IO[str]) -> Iterator[str]:
+    """The text's lines, each refused past MAX_LINE characters before it is held whole."""
+    for lineno in itertools.count(1):
+        line = text.readline(MAX_LINE + 1)
+        if not line:
+            return
+        if len(line) > MAX_LINE:
+            raise RecordingError(f"{path}:{lineno}: a line over {MAX_LINE // 1024} KiB; not a recording")
+        yield line
+
+
+def _rows(path: Path, text: IO[str]) -> Iterator[tuple[int, list[str]]]:
     """(line number, cells); what the csv module refuses (a cell over its 128 KiB field limit,
     a NUL) is a RecordingError naming the line."""
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(_short_lines(path, text))
     try:
-        yield from enumerate(reader, start=1)
+        for row in reader:
+            yield reader.line_num, row
     except csv.Error as exc:
         raise RecordingError(f"{path}:{reader.line_num}: not readable as CSV ({exc})") from None
 
 
 def read_text(path: Path, text: str) -> Recording:
+    return read_lines(path, io.StringIO(text))
+
+
+def read_lines(path: Path, text: IO[str]) -> Recording:
+    """A CSV recording read from a text stream, line by line (never held whole)."""
     events: list[Event] = []
     started_at: datetime | None = None
     time_col: int | None = None
@@ -86,6 +107,7 @@ def read_text(path: Path, text: str) -> Recording:
                     f"{path}:{lineno}: contact must be detected, not_detected or empty, got {said!r}"
                 ) from None
         events.append(HeartRateSample(t, int(bpm), rr, contact))
+        bounded.count(path, len(events))
     if not events:
         raise RecordingError(f"{path}: no heart-rate rows found")
     return Recording(str(path), "csv", events, started_at)

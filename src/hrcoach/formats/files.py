@@ -12,11 +12,9 @@ import gzip
 import io
 import re
 import zipfile
-import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
 
 from hrcoach.formats import (
     capture_read,
@@ -26,6 +24,7 @@ from hrcoach.formats import (
     polar_txt_read,
     tcx_read,
 )
+from hrcoach.formats.bounded import CHUNK, MAX_BYTES, READ_ERRORS, WHOLE_BYTES, Bounded
 from hrcoach.formats.capture import is_capture
 from hrcoach.formats.recording import Recording, RecordingError
 from hrcoach.text import clean
@@ -34,47 +33,17 @@ FORMATS = (
     "capture (.hrcap.jsonl), CSV (.csv), FIT (.fit), TCX (.tcx), GPX (.gpx), Polar HRM (.hrm), "
     "Polar Sensor Logger (.txt); each also gzipped (.gz) or in a .zip"
 )
-MAX_BYTES = 256 * 1024 * 1024  # far beyond any recording; a bound for gzip bombs
-CHUNK = 256 * 1024
 
 _BY_EXTENSION = {".fit": "fit", ".tcx": "tcx", ".gpx": "gpx", ".hrm": "hrm", ".csv": "csv"}
 _XML_SKIP = re.compile(rb"<\?.*?\?>|<!--.*?-->|\s+", re.S)
 _XML_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
 _XML_ROOTS = {b"TrainingCenterDatabase": "tcx", b"gpx": "gpx"}
+_ZIP = b"PK\x03\x04"
 
 
 def _base_name(path: Path) -> str:
     name = path.name.lower()
     return name[:-3] if name.endswith(".gz") else name
-
-
-def _raw(path: Path) -> bytes:
-    try:
-        if path.name.lower().endswith(".gz"):
-            with gzip.open(path, "rb") as packed:
-                raw = _read_at_most(packed, MAX_BYTES + 1)
-        else:
-            with open(path, "rb") as plain:
-                raw = _read_at_most(plain, MAX_BYTES + 1)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise RecordingError(f"{path}: cannot read ({exc})") from None
-    if len(raw) > MAX_BYTES:
-        raise RecordingError(f"{path}: too large for a recording (over {MAX_BYTES // 2**20} MiB)")
-    return raw
-
-
-def _read_at_most(f: gzip.GzipFile | IO[bytes], limit: int) -> bytes:
-    """Up to `limit` bytes, in chunks: `read(limit)` would set aside `limit` bytes for any file
-    (256 MiB for a 243-byte one, seen under tracemalloc)."""
-    chunks: list[bytes] = []
-    got = 0
-    while got < limit:
-        chunk = f.read(min(CHUNK, limit - got))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)
 
 
 def _text(path: Path, raw: bytes, kind: str) -> str:
@@ -107,21 +76,33 @@ def sniff(raw: bytes) -> str | None:
     return None
 
 
-def _read_fit(path: Path, raw: bytes) -> list[Recording]:
+def _read_fit(path: Path, stream: Bounded) -> list[Recording]:
     from hrcoach.formats import fit_read  # the FIT SDK costs ~0.2 s and ~60 MB: only for FIT files
 
-    return fit_read.read_bytes(path, raw)
+    return fit_read.read_bytes(path, stream.read_all(WHOLE_BYTES["fit"]))
 
 
-_BYTE_READERS: dict[str, Callable[[Path, bytes], list[Recording]]] = {
+def _whole_text(
+    read: Callable[[Path, str], list[Recording]], kind: str
+) -> Callable[[Path, Bounded], list[Recording]]:
+    return lambda path, stream: read(path, _text(path, stream.read_all(WHOLE_BYTES[kind]), kind))
+
+
+def _read_csv(path: Path, stream: Bounded) -> list[Recording]:
+    text = io.TextIOWrapper(io.BufferedReader(stream, CHUNK), encoding="utf-8-sig", newline="")
+    try:
+        return [csv_read.read_lines(path, text)]
+    except UnicodeDecodeError:
+        raise RecordingError(f"{path}: not a text file") from None
+
+
+_READERS: dict[str, Callable[[Path, Bounded], list[Recording]]] = {
     "fit": _read_fit,
-    "tcx": tcx_read.read_bytes,
-    "gpx": gpx_read.read_bytes,
-}
-_TEXT_READERS: dict[str, Callable[[Path, str], list[Recording]]] = {
-    "hrm": hrm_read.read_text,
-    "polar-txt": polar_txt_read.read_text,
-    "csv": lambda path, text: [csv_read.read_text(path, text)],
+    "tcx": lambda path, stream: tcx_read.read_chunks(path, stream.chunks()),
+    "gpx": lambda path, stream: gpx_read.read_chunks(path, stream.chunks()),
+    "hrm": _whole_text(hrm_read.read_text, "hrm"),
+    "polar-txt": _whole_text(polar_txt_read.read_text, "polar-txt"),
+    "csv": _read_csv,
 }
 
 
@@ -136,73 +117,71 @@ def load_recordings(path: Path) -> list[Recording]:
         raise RecordingError(f"{path}: is a directory, not a recording")
     if is_capture(path):
         return [capture_read.read(path)]
-    raw = _raw(path)
-    if raw.startswith(b"PK\x03\x04"):
-        return _from_zip(path, raw)
-    return _from_bytes(path, path, raw)
+    try:
+        with open(path, "rb") as plain:
+            if plain.read(4) == _ZIP:
+                return _from_zip(path)
+            plain.seek(0)
+            if path.name.lower().endswith(".gz"):
+                with gzip.GzipFile(fileobj=plain) as packed:
+                    return _from_stream(path, path, Bounded(packed, path, unpacked=True))
+            return _from_stream(path, path, Bounded(plain, path))
+    except OSError as exc:
+        raise RecordingError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
-def _from_bytes(path: Path, name: Path, raw: bytes) -> list[Recording]:
-    """`raw` read as the format its content (or else `name`'s extension) shows."""
-    kind = sniff(raw) or _BY_EXTENSION.get(Path(_base_name(name)).suffix)
-    if kind in _BYTE_READERS:
-        return _BYTE_READERS[kind](path, raw)
-    if kind in _TEXT_READERS:
-        return _TEXT_READERS[kind](path, _text(path, raw, kind))
-    raise RecordingError(f"{path}: unknown format; hrcoach reads {FORMATS}")
+def _from_stream(path: Path, name: Path, stream: Bounded) -> list[Recording]:
+    """`stream` read as the format its content (or else `name`'s extension) shows."""
+    kind = sniff(stream.head()) or _BY_EXTENSION.get(Path(_base_name(name)).suffix)
+    if kind not in _READERS:
+        raise RecordingError(f"{path}: unknown format; hrcoach reads {FORMATS}")
+    return _READERS[kind](path, stream)
 
 
-def _from_zip(path: Path, raw: bytes) -> list[Recording]:
+def _from_zip(path: Path) -> list[Recording]:
     """Every recording in a .zip (a Garmin Connect "export original" is a FIT in a zip), in time
     order; members that are no recording (a manifest, a folder) are passed over. The whole zip
-    is one file: one member that cannot be read refuses it, named as `zip:member`."""
+    is one file: one member that cannot be read refuses it, named as `zip:member`; the members
+    unpack to MAX_BYTES in all."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(raw))
+        archive = zipfile.ZipFile(path)
         members = [m for m in archive.infolist() if not m.is_dir()]
-    except (
-        zipfile.BadZipFile,
-        zipfile.LargeZipFile,
-        NotImplementedError,
-        ValueError,
-        OSError,
-        EOFError,
-    ) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, *READ_ERRORS) as exc:
         raise RecordingError(f"{path}: not a readable zip file ({clean(exc, 100)})") from None
     recs: list[Recording] = []
     total = 0
-    for member in members:
-        name = clean(member.filename, 200)
-        label = Path(f"{path}:{name}")
-        try:
-            with archive.open(member) as packed:
-                data = _read_at_most(packed, MAX_BYTES - total + 1)
-            if name.lower().endswith(".gz"):
-                with gzip.GzipFile(fileobj=io.BytesIO(data)) as inner:
-                    data = _read_at_most(inner, MAX_BYTES - total + 1)
-        except (
-            zipfile.BadZipFile,
-            NotImplementedError,
-            RuntimeError,
-            ValueError,
-            OSError,
-            EOFError,
-            zlib.error,
-        ) as exc:
-            raise RecordingError(f"{label}: cannot read from the zip ({clean(exc, 100)})") from None
-        total += len(data)
-        if total > MAX_BYTES:
-            big = MAX_BYTES // 2**20
-            raise RecordingError(f"{path}: too large for a recording (over {big} MiB unpacked)")
-        if data.startswith(b"PK\x03\x04"):
-            raise RecordingError(f"{label}: a zip inside a zip; unzip it first")
-        if sniff(data) is None and Path(_base_name(Path(name))).suffix not in _BY_EXTENSION:
-            continue
-        recs += _from_bytes(label, Path(name), data)
+    with archive:
+        for member in members:
+            name = clean(member.filename, 200)
+            label = Path(f"{path}:{name}")
+            try:
+                with archive.open(member) as packed:
+                    stream = Bounded(packed, label, MAX_BYTES - total, unpacked=True)
+                    if name.lower().endswith(".gz"):
+                        with gzip.GzipFile(fileobj=stream) as inner:
+                            stream = Bounded(inner, label, MAX_BYTES - total, unpacked=True)
+                            recs += _member(label, name, stream)
+                    else:
+                        recs += _member(label, name, stream)
+            except (zipfile.BadZipFile, NotImplementedError, *READ_ERRORS) as exc:
+                if isinstance(exc, RecordingError):
+                    raise
+                raise RecordingError(f"{label}: cannot read from the zip ({clean(exc, 100)})") from None
+            total += stream.read_so_far
     if not recs:
         listed = ", ".join(clean(m.filename, 60) for m in members[:5]) or "nothing"
         raise RecordingError(f"{path}: no recording in this zip (it holds {listed})")
     recs.sort(key=lambda r: (r.started_at is None, r.started_at or datetime.min.replace(tzinfo=UTC)))
     return recs
+
+
+def _member(label: Path, name: str, stream: Bounded) -> list[Recording]:
+    head = stream.head()
+    if head.startswith(_ZIP):
+        raise RecordingError(f"{label}: a zip inside a zip; unzip it first")
+    if sniff(head) is None and Path(_base_name(Path(name))).suffix not in _BY_EXTENSION:
+        return []
+    return _from_stream(label, Path(name), stream)
 
 
 def load_recording(path: Path) -> Recording:

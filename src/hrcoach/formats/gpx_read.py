@@ -6,7 +6,7 @@ and the plain `<heartrate>`/`<hr>`/`<heart_rate>` extensions some apps write. On
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +16,11 @@ from hrcoach.formats.tcx_read import (
     build,
     child_text,
     children,
-    descendants,
     finish,
-    local,
     parse_bpm,
     parse_time,
-    parse_xml,
 )
+from hrcoach.formats.xml_points import local, parse
 
 _HR_NAMES = {"hr", "heartrate", "heart_rate", "heartratebpm"}
 
@@ -36,20 +34,24 @@ def _bpm(point: ET.Element) -> int | None:
     return None
 
 
-def _points(track: ET.Element) -> Iterator[Point]:
-    for point in descendants(track, "trkpt"):
-        yield parse_time(child_text(point, "time")), _bpm(point)
+def _point(point: ET.Element) -> Point:
+    return parse_time(child_text(point, "time")), _bpm(point)
 
 
 def read_bytes(path: Path, data: bytes) -> list[Recording]:
-    root = parse_xml(path, data, "GPX")
+    return read_chunks(path, [data])
+
+
+def read_chunks(path: Path, chunks: Iterable[bytes]) -> list[Recording]:
+    doc = parse(path, chunks, "GPX", ("trkpt", "time"), _point)
+    root = doc.root
     if local(root.tag) != "gpx":
         raise RecordingError(f"{path}: not a GPX file (root element <{local(root.tag)}>)")
     creator = root.get("creator")
     device: dict[str, Any] = {"name": creator.strip()} if creator and creator.strip() else {}
     recs: list[Recording] = []
     for track in children(root, "trk"):
-        rec = build(path, "gpx", _points(track), device, "track point")
+        rec = build(path, "gpx", doc.points_under(track), device, "track point")
         if rec is None:
             continue
         rec.sport = sport_name(child_text(track, "type"))

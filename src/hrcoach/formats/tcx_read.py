@@ -18,46 +18,11 @@ from typing import Any
 
 from hrcoach.formats.recording import Recording, RecordingError
 from hrcoach.formats.time_order import in_time_order
+from hrcoach.formats.xml_points import Parsed, local, parse
 from hrcoach.models import Event, HeartRateSample
 
 _TCX_SPORTS = {"running": "running", "biking": "cycling"}  # TCX's Sport: Running, Biking, Other
 Point = tuple[datetime | None, int | None]  # (time, bpm) of one track point, either may be missing
-
-
-class _Forbidden(Exception):
-    pass
-
-
-class _SafeBuilder(ET.TreeBuilder):
-    def doctype(self, name: str, pubid: str | None, system: str | None) -> None:
-        raise _Forbidden
-
-
-def parse_xml(path: Path, data: bytes, what: str) -> ET.Element:
-    """The document's root element; a DOCTYPE (entities) or malformed XML is one RecordingError."""
-    parser = ET.XMLParser(target=_SafeBuilder())
-    # Whitespace before `<?xml` (Polar Flow writes some) is not XML, but nothing is lost by
-    # skipping it; expat would refuse the whole file.
-    body = data.removeprefix(b"\xef\xbb\xbf")
-    stripped = body.lstrip(b" \t\r\n")
-    if stripped is not body and stripped.startswith(b"<?xml"):
-        data = stripped
-    try:
-        parser.feed(data)
-        return parser.close()
-    except _Forbidden:
-        raise RecordingError(f"{path}: {what} file with a DOCTYPE (entities are not accepted)") from None
-    except ET.ParseError as exc:
-        raise RecordingError(f"{path}: not a valid {what} file (XML error: {exc})") from None
-    except (LookupError, UnicodeError) as exc:  # an unknown or wrong encoding= in the declaration
-        raise RecordingError(f"{path}: not a valid {what} file ({exc})") from None
-
-
-def local(tag: object) -> str:
-    """`{namespace}Name` or `prefix:Name` -> `Name` (comments and PIs have non-str tags)."""
-    if not isinstance(tag, str):
-        return ""
-    return tag.rpartition("}")[2].rpartition(":")[2]
 
 
 def children(elem: ET.Element, name: str) -> Iterator[ET.Element]:
@@ -165,40 +130,36 @@ def _device(activity: ET.Element) -> dict[str, Any]:
     return {}
 
 
-def _points(activity: ET.Element) -> Iterator[Point]:
-    for point in descendants(activity, "Trackpoint"):
-        bpm = None
-        for hr in children(point, "HeartRateBpm"):
-            bpm = parse_bpm(child_text(hr, "Value") or hr.text)
-        yield parse_time(child_text(point, "Time")), bpm
+def _point(point: ET.Element) -> Point:
+    bpm = None
+    for hr in children(point, "HeartRateBpm"):
+        bpm = parse_bpm(child_text(hr, "Value") or hr.text)
+    return parse_time(child_text(point, "Time")), bpm
 
 
-def _stated_offset(activity: ET.Element) -> int | None:
-    """The UTC offset the first trackpoint's time states (`+02:00`); None for `Z` or none: a
-    time in UTC says nothing of where the activity was."""
-    for point in descendants(activity, "Trackpoint"):
-        text = (child_text(point, "Time") or "").strip()
-        if not text or text.endswith(("Z", "z")):
-            return None
-        try:
-            offset = datetime.fromisoformat(text).utcoffset()
-        except ValueError:
-            return None
-        return (
-            int(offset.total_seconds())
-            if offset is not None and abs(offset.total_seconds()) <= 18 * 3600
-            else None
-        )
-    return None
+def _stated_offset(text: str | None) -> int | None:
+    """The UTC offset a trackpoint's time states (`+02:00`); None for `Z` or none: a time in UTC
+    says nothing of where the activity was."""
+    if not text or text.endswith(("Z", "z")):
+        return None
+    try:
+        offset = datetime.fromisoformat(text).utcoffset()
+    except ValueError:
+        return None
+    return (
+        int(offset.total_seconds())
+        if offset is not None and abs(offset.total_seconds()) <= 18 * 3600
+        else None
+    )
 
 
-def _track_pauses(activity: ET.Element, t0: datetime) -> list[tuple[float, float]]:
+def _track_pauses(doc: Parsed[Point], activity: ET.Element, t0: datetime) -> list[tuple[float, float]]:
     """(last point of a track, first point of the next track of the same lap), from t0."""
     pauses: list[tuple[float, float]] = []
     for lap in children(activity, "Lap"):
         ends: list[tuple[datetime, datetime]] = []
         for track in children(lap, "Track"):
-            times = [w for p in descendants(track, "Trackpoint") if (w := parse_time(child_text(p, "Time")))]
+            times = [w for w, _ in doc.points_under(track) if w]
             if times:
                 ends.append((min(times), max(times)))
         for (_, stopped), (started, _) in pairwise(ends):
@@ -208,13 +169,18 @@ def _track_pauses(activity: ET.Element, t0: datetime) -> list[tuple[float, float
 
 
 def read_bytes(path: Path, data: bytes) -> list[Recording]:
-    root = parse_xml(path, data, "TCX")
+    return read_chunks(path, [data])
+
+
+def read_chunks(path: Path, chunks: Iterable[bytes]) -> list[Recording]:
+    doc = parse(path, chunks, "TCX", ("Trackpoint", "Time"), _point)
+    root = doc.root
     if local(root.tag) != "TrainingCenterDatabase":
         raise RecordingError(f"{path}: not a TCX file (root element <{local(root.tag)}>)")
     recs: list[Recording] = []
     activities = list(descendants(root, "Activity"))
     for activity in activities:
-        rec = build(path, "tcx", _points(activity), _device(activity), "trackpoint")
+        rec = build(path, "tcx", doc.points_under(activity), _device(activity), "trackpoint")
         if rec is None:
             continue
         splits = sum(max(len(list(children(lap, "Track"))) - 1, 0) for lap in children(activity, "Lap"))
@@ -223,12 +189,12 @@ def read_bytes(path: Path, data: bytes) -> list[Recording]:
             rec.notes.append(f"track split by {paused}; pauses are time gaps and no session time")
         t0 = rec.started_at  # the first sample's time (t = 0)
         if t0 is not None and splits:  # a pause between two tracks of a lap: no session time
-            rec.pauses = _track_pauses(activity, t0)
+            rec.pauses = _track_pauses(doc, activity, t0)
         if t0 is not None:  # where each lap after the first began
             t1 = t0 + timedelta(seconds=rec.events[-1].t)
             starts = [parse_time(lap.get("StartTime")) for lap in children(activity, "Lap")][1:]
             rec.laps = sorted({(w - t0).total_seconds() for w in starts if w is not None and t0 < w < t1})
-        rec.utc_offset_s = _stated_offset(activity)
+        rec.utc_offset_s = _stated_offset(doc.first_time(activity))
         sport = activity.get("Sport")
         rec.sport = _TCX_SPORTS.get((sport or "").strip().lower(), "")
         if sport and len(activities) > 1:
