@@ -330,7 +330,6 @@ def test_fuzz_fit(draw: st.DataObject) -> None:
 
 def test_a_timer_event_of_a_damaged_type_is_ignored() -> None:
     # found by test_fuzz_fit: a damaged definition made event_type an array, which crashed the scan
-    scan = fit_read._scan(
-        [(Profile["mesg_num"]["EVENT"], {"event": "timer", "event_type": ["stop"], "timestamp": 5})]
-    )
+    scan = fit_read._Scan(Path("x.fit"))
+    scan.take(Profile["mesg_num"]["EVENT"], {"event": "timer", "event_type": ["stop"], "timestamp": 5})
     assert scan.timer == []

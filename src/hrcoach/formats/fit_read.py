@@ -24,18 +24,20 @@ from __future__ import annotations
 
 import math
 import struct
+from array import array
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from garmin_fit_sdk import Decoder, Profile, Stream, expand_heart_rates
 
-from hrcoach.formats import fit_layout
+from hrcoach.formats import bounded, fit_layout
 from hrcoach.formats.recording import Recording, RecordingError, sport_name
 from hrcoach.formats.tcx_read import plural
-from hrcoach.formats.time_order import in_time_order
+from hrcoach.formats.time_order import keep_mask, repeated
 from hrcoach.models import Event, HeartRateSample
 
 _EPOCH = datetime(1989, 12, 31, tzinfo=UTC)
@@ -44,19 +46,40 @@ _NUM: dict[str, int] = Profile["mesg_num"]
 _STOPS = {"stop", "stop_all", "stop_disable", "stop_disable_all"}
 
 Mesg = dict[Any, Any]
+MAX_MESSAGES = 3 * bounded.MAX_SAMPLES  # a record and an hrv message a second, and the rest
 
 
-@dataclass
-class _Row:
-    ts: int
-    bpm: int | None
-    rr: list[float]
-    from_hr_mesgs: bool = False
+class _Rows:
+    """The records with a timestamp, as columns (a week of records as objects is ~150 MB, as
+    columns ~20 MB). bpm 0 is none; record i's RR are `rr[rr_end[i - 1]:rr_end[i]]`, the beats
+    since the record before (RR after the last record are the last record's)."""
+
+    def __init__(self) -> None:
+        self.ts = array("q")
+        self.bpm = array("h")
+        self.rr = array("d")
+        self.rr_end = array("q")
+        self.from_hr = bytearray()
+
+    def __len__(self) -> int:
+        return len(self.ts)
+
+    def add(self, ts: int, bpm: int) -> None:
+        self.ts.append(ts)
+        self.bpm.append(bpm)
+        self.rr_end.append(len(self.rr))
+        self.from_hr.append(0)
+
+    def rr_of(self, i: int) -> tuple[float, ...]:
+        start = self.rr_end[i - 1] if i else 0
+        end = self.rr_end[i] if i < len(self) - 1 else len(self.rr)
+        return tuple(self.rr[start:end]) if end > start else ()
 
 
 @dataclass
 class _Scan:
-    rows: list[_Row] = field(default_factory=list)
+    path: Path
+    rows: _Rows = field(default_factory=_Rows)
     file_id: Mesg = field(default_factory=dict)
     creator: Mesg = field(default_factory=dict)
     starts: list[tuple[int, str, str]] = field(default_factory=list)  # session start_time, sport, sub
@@ -65,107 +88,28 @@ class _Scan:
     laps: list[int] = field(default_factory=list)  # lap start_time
     utc_offset: int | None = None  # UTC minus system time, from timestamp_correlation
     local_offset: int | None = None  # local minus UTC, from the activity message
+    messages: int = 0
 
-
-def _duration(seconds: float) -> str:
-    m, s = divmod(round(seconds), 60)
-    return f"{m} min {s} s" if m else f"{s} s"
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value) if math.isfinite(value) else None
-
-
-def _int(value: object) -> int | None:
-    v = _number(value)
-    return int(v) if v is not None else None
-
-
-def read_bytes(path: Path, data: bytes) -> list[Recording]:
-    seq, cut = _decode(path, data)
-    scan = _scan(seq)
-    _fill_from_hr(scan.rows, scan.hr)
-    sports = {start: (sport, sub) for start, sport, sub in sorted(scan.starts)}  # start -> sports
-    starts = sorted(sports)
-    groups = _split(scan.rows, starts)
-    recs: list[Recording] = []
-    for i, group in enumerate(groups):
-        rec = _recording(path, group, scan)
-        if rec is None:
-            continue
-        if starts:
-            rec.sport, rec.sub_sport = (sport_name(x) for x in sports[starts[i]])
-        if len(groups) > 1:
-            sport = f" ({sports[starts[i]][0]})" if sports[starts[i]][0] else ""
-            rec.notes.insert(0, f"session {i + 1} of {len(groups)} in the file{sport}")
-        if cut:
-            rec.notes.append(cut)
-        recs.append(rec)
-    if not recs:
-        where = "in the readable part of this FIT file (it is cut short)" if cut else "in this FIT file"
-        raise RecordingError(f"{path}: no heart-rate data {where}")
-    return recs
-
-
-def _decode(path: Path, data: bytes) -> tuple[list[tuple[int, Mesg]], str | None]:
-    """The file's messages, and a note when the file is cut short (only its complete messages)."""
-    data, cut = fit_layout.check(path, data)
-    seq, errors = _run(data)
-    if errors and "compressed timestamp" in str(errors[0]).lower():
-        try:
-            seq, errors = _run(fit_layout.expand_compressed(data))
-        except fit_layout.Corrupt as exc:
-            raise RecordingError(f"{path}: corrupt FIT file ({exc})") from None
-        except (KeyError, IndexError, ValueError, struct.error):
-            raise RecordingError(f"{path}: corrupt FIT file (bad message layout)") from None
-    if errors:
-        raise RecordingError(f"{path}: corrupt FIT file ({_describe(errors[0])})")
-    return seq, cut
-
-
-def _describe(err: Exception) -> str:
-    text = " ".join(str(err).split())
-    if "CRC" in text:
-        return "CRC mismatch"
-    if "bytes remaining" in text or "unpack requires" in text:
-        return "a message runs past the end of the data"
-    if isinstance(err, RuntimeError) and text.startswith("FIT Runtime Error"):
-        return text.removeprefix("FIT Runtime Error").strip()[:100]
-    return f"undecodable message: {type(err).__name__}"
-
-
-def _run(data: bytes) -> tuple[list[tuple[int, Mesg]], list[Exception]]:
-    seq: list[tuple[int, Mesg]] = []
-    try:
-        decoder = Decoder(Stream.from_byte_array(bytearray(data)))
-        _, errors = decoder.read(
-            convert_datetimes_to_dates=False,
-            merge_heart_rates=False,
-            mesg_listener=lambda num, mesg: seq.append((num, mesg)),
-        )
-    except Exception as exc:  # the SDK reports its own errors in `errors`; this is a backstop
-        errors = [exc]
-    return seq, errors
-
-
-def _scan(seq: list[tuple[int, Mesg]]) -> _Scan:
-    s = _Scan()
-    pending: list[float] = []
-    for num, m in seq:
+    def take(self, num: int, m: Mesg) -> None:
+        """One decoded message, as the SDK hands it over."""
+        self.messages += 1
+        if self.messages > MAX_MESSAGES:
+            raise RecordingError(
+                f"{self.path}: more than {MAX_MESSAGES:,} FIT messages, longer than hrcoach reads"
+            )
+        s = self
         if num == _NUM["RECORD"]:
             ts = _int(m.get("timestamp"))
-            if ts is not None:
+            if ts is not None and 0 <= ts < 2**32:  # a FIT date_time is a uint32
                 bpm = _int(m.get("heart_rate"))
-                s.rows.append(_Row(ts, bpm if bpm and 0 < bpm < 255 else None, pending))
-                pending = []
+                s.rows.add(ts, bpm if bpm and 0 < bpm < 255 else 0)
+                bounded.count(s.path, len(s.rows))
         elif num == _NUM["HRV"]:
             times = m.get("time")
             for v in times if isinstance(times, list) else [times]:
                 sec = _number(v)
                 if sec is not None and 0 < sec < 65.535:
-                    pending.append(float(round(sec * 1000)))
+                    s.rows.rr.append(float(round(sec * 1000)))
         elif num == _NUM["HR"]:
             s.hr.append(m)
         elif num == _NUM["EVENT"] and m.get("event") == "timer":
@@ -195,14 +139,105 @@ def _scan(seq: list[tuple[int, Mesg]]) -> _Scan:
             utc, system = _int(m.get("timestamp")), _int(m.get("system_timestamp"))
             if utc is not None and system is not None and utc >= _RELATIVE > system:
                 s.utc_offset = utc - system
-    if pending and s.rows:
-        s.rows[-1].rr.extend(pending)
-    return s
 
 
-def _fill_from_hr(rows: list[_Row], hr_mesgs: list[Any]) -> None:
+def _duration(seconds: float) -> str:
+    m, s = divmod(round(seconds), 60)
+    return f"{m} min {s} s" if m else f"{s} s"
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _int(value: object) -> int | None:
+    v = _number(value)
+    return int(v) if v is not None else None
+
+
+def read_bytes(path: Path, data: bytes) -> list[Recording]:
+    scan, cut = _decode(path, data)
+    _fill_from_hr(scan.rows, scan.hr)
+    sports = {start: (sport, sub) for start, sport, sub in sorted(scan.starts)}  # start -> sports
+    starts = sorted(sports)
+    groups = _split(scan.rows, starts)
+    recs: list[Recording] = []
+    for i, group in enumerate(groups):
+        rec = _recording(path, scan.rows, group, scan)
+        if rec is None:
+            continue
+        if starts:
+            rec.sport, rec.sub_sport = (sport_name(x) for x in sports[starts[i]])
+        if len(groups) > 1:
+            sport = f" ({sports[starts[i]][0]})" if sports[starts[i]][0] else ""
+            rec.notes.insert(0, f"session {i + 1} of {len(groups)} in the file{sport}")
+        if cut:
+            rec.notes.append(cut)
+        recs.append(rec)
+    if not recs:
+        where = "in the readable part of this FIT file (it is cut short)" if cut else "in this FIT file"
+        raise RecordingError(f"{path}: no heart-rate data {where}")
+    return recs
+
+
+def _decode(path: Path, data: bytes) -> tuple[_Scan, str | None]:
+    """The file scanned, and a note when the file is cut short (only its complete messages)."""
+    data, cut = fit_layout.check(path, data)
+    scan, errors = _run(path, data)
+    if errors and "compressed timestamp" in str(errors[0]).lower():
+        try:
+            scan, errors = _run(path, fit_layout.expand_compressed(data))
+        except fit_layout.Corrupt as exc:
+            raise RecordingError(f"{path}: corrupt FIT file ({exc})") from None
+        except (KeyError, IndexError, ValueError, struct.error):
+            raise RecordingError(f"{path}: corrupt FIT file (bad message layout)") from None
+    if errors:
+        raise RecordingError(f"{path}: corrupt FIT file ({_describe(errors[0])})")
+    return scan, cut
+
+
+def _describe(err: Exception) -> str:
+    text = " ".join(str(err).split())
+    if "CRC" in text:
+        return "CRC mismatch"
+    if "bytes remaining" in text or "unpack requires" in text:
+        return "a message runs past the end of the data"
+    if isinstance(err, RuntimeError) and text.startswith("FIT Runtime Error"):
+        return text.removeprefix("FIT Runtime Error").strip()[:100]
+    return f"undecodable message: {type(err).__name__}"
+
+
+def _run(path: Path, data: bytes) -> tuple[_Scan, list[Exception]]:
+    """The file scanned as the SDK decodes it. Each record and hrv message is emptied once
+    scanned: the SDK keeps every message it decodes, and a day of records as dicts is gigabytes.
+    More than MAX_MESSAGES messages, or MAX_SAMPLES records, refuse the file."""
+    scan = _Scan(path)
+
+    def listener(num: int, mesg: Mesg) -> None:
+        scan.take(num, mesg)
+        if num in (_NUM["RECORD"], _NUM["HRV"]):
+            mesg.clear()
+
+    try:
+        decoder = Decoder(Stream.from_byte_array(bytearray(data)))
+        _, errors = decoder.read(
+            convert_datetimes_to_dates=False,
+            merge_heart_rates=False,
+            mesg_listener=listener,
+        )
+    except Exception as exc:  # the SDK reports its own errors in `errors`; this is a backstop
+        errors = [exc]
+    for err in errors:
+        if isinstance(err, RecordingError):  # a bound passed, raised in the listener
+            raise err
+    return scan, errors
+
+
+def _fill_from_hr(rows: _Rows, hr_mesgs: list[Any]) -> None:
     """Records without heart rate take the mean of the hr-message values since the record before."""
-    if not hr_mesgs or all(r.bpm for r in rows):
+    if not hr_mesgs or all(rows.bpm):
         return
     beats: list[tuple[float, int]] = []
     try:
@@ -214,54 +249,64 @@ def _fill_from_hr(rows: list[_Row], hr_mesgs: list[Any]) -> None:
         return
     beats.sort()
     times = [t for t, _ in beats]
-    for i, row in enumerate(rows):
-        if row.bpm:
+    ts = rows.ts
+    for i in range(len(rows)):
+        if rows.bpm[i]:
             continue
-        since = rows[i - 1].ts if i and rows[i - 1].ts < row.ts else row.ts - 1
-        values = [v for _, v in beats[bisect_right(times, since) : bisect_right(times, row.ts)]]
+        since = ts[i - 1] if i and ts[i - 1] < ts[i] else ts[i] - 1
+        values = [v for _, v in beats[bisect_right(times, since) : bisect_right(times, ts[i])]]
         if values:
-            row.bpm, row.from_hr_mesgs = int(sum(values) / len(values) + 0.5), True
+            rows.bpm[i], rows.from_hr[i] = int(sum(values) / len(values) + 0.5), 1
 
 
-def _split(rows: list[_Row], starts: list[int]) -> list[list[_Row]]:
+def _split(rows: _Rows, starts: list[int]) -> list[Sequence[int]]:
+    """The indices of each session's records."""
     if len(starts) <= 1:
-        return [rows]
-    groups: list[list[_Row]] = [[] for _ in starts]
-    for row in rows:
-        groups[max(bisect_right(starts, row.ts) - 1, 0)].append(row)
+        return [range(len(rows))]
+    groups: list[Sequence[int]] = [array("q") for _ in starts]
+    for i, ts in enumerate(rows.ts):
+        group = groups[max(bisect_right(starts, ts) - 1, 0)]
+        assert isinstance(group, array)
+        group.append(i)
     return groups
 
 
-def _recording(path: Path, rows: list[_Row], scan: _Scan) -> Recording | None:
-    kept: list[_Row] = []
-    carry: list[float] = []
-    no_hr = sum(row.bpm is None for row in rows)
-    with_hr = [row for row in rows if row.bpm is not None]  # one without HR never hides one with
-    keep = in_time_order([row.ts for row in with_hr])
-    kept_times = {with_hr[i].ts for i in keep}
-    dup = sum(1 for i, row in enumerate(with_hr) if i not in keep and row.ts in kept_times)
-    out_of_order = len(with_hr) - len(keep) - dup
-    hr_index = 0
-    for row in rows:  # RR intervals of a record left out go to the next sample kept
-        if row.bpm is None:
-            carry += row.rr
-            continue
-        if hr_index in keep:
-            kept.append(_Row(row.ts, row.bpm, carry + row.rr, row.from_hr_mesgs))
-            carry = []
-        else:
-            carry += row.rr
-        hr_index += 1
-    if not kept:
+def _recording(path: Path, rows: _Rows, idx: Sequence[int], scan: _Scan) -> Recording | None:
+    times = [rows.ts[i] for i in idx if rows.bpm[i]]  # one without HR never hides one with
+    keep = keep_mask(times)
+    n_kept = sum(keep)
+    if not n_kept:
         return None
-    if len(kept) < len(with_hr) / 2:
+    if n_kept < len(times) / 2:
         raise RecordingError(
-            f"{path}: the timestamps of {len(with_hr) - len(kept)} of {len(with_hr)} records with heart"
+            f"{path}: the timestamps of {len(times) - n_kept} of {len(times)} records with heart"
             " rate are out of order; not imported rather than guessed at"
         )
-    kept[-1].rr.extend(carry)
-    t0, t1 = kept[0].ts, kept[-1].ts
-    events: list[Event] = [HeartRateSample(float(r.ts - t0), r.bpm or 0, tuple(r.rr)) for r in kept]
+    dup = repeated(times, keep)
+    out_of_order = len(times) - n_kept - dup
+    no_hr = len(idx) - len(times)
+    t0 = times[keep.index(1)]
+    t1 = times[len(keep) - 1 - keep[::-1].index(1)]
+    del times
+    events: list[Event] = []
+    carry: tuple[float, ...] = ()
+    hr_index = filled = 0
+    for i in idx:  # RR intervals of a record left out go to the next sample kept
+        rr = rows.rr_of(i)
+        if not rows.bpm[i]:
+            carry += rr
+            continue
+        if keep[hr_index]:
+            events.append(HeartRateSample(float(rows.ts[i] - t0), rows.bpm[i], carry + rr if carry else rr))
+            filled += rows.from_hr[i]
+            carry = ()
+        else:
+            carry += rr
+        hr_index += 1
+    if carry:
+        last = events[-1]
+        assert isinstance(last, HeartRateSample)
+        events[-1] = replace(last, rr_ms=last.rr_ms + carry)
     notes: list[str] = []
     started_at: datetime | None = None
     if t0 >= _RELATIVE:
@@ -277,7 +322,6 @@ def _recording(path: Path, rows: list[_Row], scan: _Scan) -> Recording | None:
             notes.append("timestamps count from device power-on, not dates: start time unknown")
     if no_hr:
         notes.append(f"{plural(no_hr, 'record')} without heart rate skipped")
-    filled = sum(r.from_hr_mesgs for r in kept)
     if filled:
         notes.append(f"{plural(filled, 'record')} without heart rate took it from the hr messages")
     if dup:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from hrcoach.formats import bounded
 from hrcoach.formats.recording import Recording, RecordingError
 from hrcoach.formats.tcx_read import plural
 from hrcoach.models import Event, HeartRateSample
@@ -38,21 +39,22 @@ _MONITORS = {
 
 
 def is_hrm(text: str) -> bool:
-    for line in text.splitlines():
+    for line in bounded.lines(text):
         if line.strip():
             return line.strip().lower() == "[params]"
     return False
 
 
-def _sections(text: str) -> dict[str, list[tuple[int, str]]]:
+def _sections(path: Path, text: str) -> dict[str, list[tuple[int, str]]]:
     sections: dict[str, list[tuple[int, str]]] = {}
     current: list[tuple[int, str]] | None = None
-    for lineno, raw in enumerate(text.splitlines(), start=1):
+    for lineno, raw in enumerate(bounded.lines(text), start=1):
         line = raw.strip()
         if line.startswith("[") and line.endswith("]"):
             current = sections.setdefault(line[1:-1].strip().lower(), [])
         elif current is not None and line:
             current.append((lineno, line))
+            bounded.count(path, len(current))
     return sections
 
 
@@ -68,7 +70,7 @@ def _started_at(params: dict[str, str]) -> datetime | None:
 
 
 def read_text(path: Path, text: str) -> list[Recording]:
-    sections = _sections(text)
+    sections = _sections(path, text)
     if "params" not in sections:
         raise RecordingError(f"{path}: not a Polar HRM file (no [Params] section)")
     params: dict[str, str] = {}
@@ -100,6 +102,7 @@ def read_text(path: Path, text: str) -> list[Recording]:
             bpm = round(value) if 0 <= value < 256 else 0
             skipped += bpm == 0
             events.append(HeartRateSample(float(i * interval), bpm))
+        bounded.count(path, len(events))
     if not any(isinstance(e, HeartRateSample) and e.bpm for e in events):
         raise RecordingError(f"{path}: no heart-rate data in this HRM file")
     notes: list[str] = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from hrcoach.formats import bounded
 from hrcoach.formats.recording import Recording, RecordingError
 from hrcoach.formats.tcx_read import plural
 from hrcoach.models import Event, HeartRateSample
@@ -31,10 +32,11 @@ def _rr(cell: str) -> tuple[float, ...] | None:
 
 
 def read_text(path: Path, text: str) -> list[Recording]:
-    lines = text.lstrip("\ufeff").splitlines()
-    if not lines or not is_polar_txt(lines[0]):
+    lines = bounded.lines(text.lstrip("\ufeff"))
+    first = next(lines, "")
+    if not is_polar_txt(first):
         raise RecordingError(f"{path}: not a Polar Sensor Logger file (no 'Phone timestamp' header)")
-    header = [c.strip().lower() for c in lines[0].split(";")]
+    header = [c.strip().lower() for c in first.split(";")]
     hr_col = next((i for i, c in enumerate(header) if c.startswith("hr ") and "bpm" in c), None)
     rr_col = next((i for i, c in enumerate(header) if c.startswith(("rr", "hrv")) and "ms" in c), None)
     if hr_col is None and rr_col is None:
@@ -43,7 +45,7 @@ def read_text(path: Path, text: str) -> list[Recording]:
     t0: datetime | None = None
     last = -1.0
     zeros = back = 0
-    for lineno, line in enumerate(lines[1:], start=2):
+    for lineno, line in enumerate(lines, start=2):
         if not line.strip():
             continue
         cells = [c.strip() for c in line.split(";")]
@@ -77,6 +79,7 @@ def read_text(path: Path, text: str) -> list[Recording]:
         last = t
         zeros += bpm == 0
         events.append(HeartRateSample(t, bpm, rr))
+        bounded.count(path, len(events))
     if not any(isinstance(e, HeartRateSample) and e.bpm for e in events):
         raise RecordingError(f"{path}: no heart-rate data in this Polar Sensor Logger file")
     notes = ["start time is the phone's local time (time zone unknown), taken as UTC"]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from hrcoach.formats.recording import Recording, RecordingError
-from hrcoach.formats.time_order import in_time_order
+from hrcoach.formats.time_order import keep_mask, repeated
 from hrcoach.formats.xml_points import Parsed, local, parse
 from hrcoach.models import Event, HeartRateSample
 
@@ -84,16 +84,17 @@ def build(
             timed.append((when, bpm))
     if not timed:
         return None
-    keep = in_time_order([round(when.timestamp() * 1000) for when, _ in timed])
-    kept = [point for i, point in enumerate(timed) if i in keep]
+    times = [round(when.timestamp() * 1000) for when, _ in timed]
+    keep = keep_mask(times)
+    kept = [point for point, k in zip(timed, keep, strict=True) if k]
     if len(kept) < len(timed) / 2:
         raise RecordingError(
             f"{path}: the times of {len(timed) - len(kept)} of {len(timed)} {kind}s with heart rate"
             " are out of order; not imported rather than guessed at"
         )
-    kept_times = {when for when, _ in kept}
-    dup = sum(1 for i, (when, _) in enumerate(timed) if i not in keep and when in kept_times)
+    dup = repeated(times, keep)
     out_of_order = len(timed) - len(kept) - dup
+    del times, timed
     t0 = kept[0][0]
     events: list[Event] = [HeartRateSample((when - t0).total_seconds(), bpm) for when, bpm in kept]
     notes = []
