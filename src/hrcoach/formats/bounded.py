@@ -6,8 +6,11 @@
   XML, CSV and captures are streamed and never held whole.
 - Samples: `MAX_SAMPLES` per recording (about six days at one a second); `count` refuses the
   one after it, while reading, before the memory is spent.
+- RR intervals: `MAX_RR` per recording (`count_rr`): a notification can carry a hundred, and a
+  file of such would be gigabytes of beats.
 - Lines: `MAX_LINE` characters for one line of a line-based format (a capture's events are
-  under 1 KiB; a file that is one 6 GB line is damage, not a recording).
+  under 1 KiB; a file that is one 6 GB line is damage, not a recording), and `MAX_LINES` lines
+  (blank and comment lines too: read one by one, 256 MiB of them would take a minute).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import io
 import zipfile
 import zlib
 from collections.abc import Iterator
-from typing import Protocol
+from typing import IO, Protocol
 
 from hrcoach.formats.recording import RecordingError
 from hrcoach.text import clean
@@ -24,10 +27,20 @@ from hrcoach.text import clean
 MAX_BYTES = 256 * 1024 * 1024
 WHOLE_BYTES = {"fit": 32 * 1024 * 1024, "hrm": 16 * 1024 * 1024, "polar-txt": 32 * 1024 * 1024}
 MAX_SAMPLES = 500_000
+MAX_RR = 2_000_000  # beats: 500,000 seconds at 240 bpm
 MAX_LINE = 64 * 1024
+MAX_LINES = 2 * MAX_SAMPLES
 CHUNK = 256 * 1024
 
 READ_ERRORS = (OSError, EOFError, zlib.error, zipfile.BadZipFile, RuntimeError, ValueError)
+
+
+def count_rr(where: object, n: int) -> None:
+    """Refuse a recording once its RR intervals pass MAX_RR."""
+    if n > MAX_RR:
+        raise RecordingError(
+            f"{where}: more than {MAX_RR:,} RR intervals, more beats than six days hold; not a recording"
+        )
 
 
 class Readable(Protocol):
@@ -106,6 +119,20 @@ class Bounded(io.RawIOBase):
     def chunks(self) -> Iterator[bytes]:
         while chunk := self.read(CHUNK):
             yield chunk
+
+
+def short_lines(where: object, text: IO[str]) -> Iterator[tuple[int, str]]:
+    """(line number, line) of a text stream; a line longer than MAX_LINE is refused before it is
+    held whole, and a stream of more than MAX_LINES lines."""
+    for lineno in range(1, MAX_LINES + 2):
+        line = text.readline(MAX_LINE + 1)
+        if not line:
+            return
+        if len(line) > MAX_LINE:
+            raise RecordingError(f"{where}:{lineno}: a line over {MAX_LINE // 1024} KiB; not a recording")
+        if lineno > MAX_LINES:
+            raise RecordingError(f"{where}: more than {MAX_LINES:,} lines; longer than hrcoach reads")
+        yield lineno, line
 
 
 def lines(text: str) -> Iterator[str]:

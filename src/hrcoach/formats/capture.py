@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import itertools
 import json
 import math
 import zlib
@@ -132,16 +131,11 @@ def _open_bounded(path: Path) -> IO[str]:
     return io.TextIOWrapper(stream, encoding="utf-8")
 
 
-def _lines(path: Path, fh: IO[str], first: int) -> Iterator[tuple[int, str]]:
-    """(line number, line) from `first` on; a line longer than MAX_LINE is damage, refused before
-    it is held whole."""
-    for lineno in itertools.count(first):
-        line = fh.readline(bounded.MAX_LINE + 1)
-        if not line:
-            return
-        if len(line) > bounded.MAX_LINE:
-            raise CaptureError(f"{path}:{lineno}: a line over {bounded.MAX_LINE // 1024} KiB; not a capture")
-        yield lineno, line
+def _lines(path: Path, fh: IO[str]) -> Iterator[tuple[int, str]]:
+    try:
+        yield from bounded.short_lines(path, fh)
+    except RecordingError as exc:
+        raise CaptureError(str(exc).replace("not a recording", "not a capture")) from None
 
 
 def iter_capture(path: Path) -> tuple[CaptureHeader, Iterator[CaptureEvent]]:
@@ -150,7 +144,8 @@ def iter_capture(path: Path) -> tuple[CaptureHeader, Iterator[CaptureEvent]]:
     Raises CaptureError (or OSError for a file that cannot be opened)."""
     fh = _open_bounded(path)
     try:
-        first = next((line for _, line in _lines(path, fh, 1)), "")
+        lines = _lines(path, fh)
+        first = next((line for _, line in lines), "")
     except (OSError, EOFError, UnicodeDecodeError, zlib.error, RecordingError) as exc:
         fh.close()
         raise CaptureError(
@@ -172,7 +167,7 @@ def iter_capture(path: Path) -> tuple[CaptureHeader, Iterator[CaptureEvent]]:
         with fh:
             lineno = 1
             try:
-                for lineno, line in _lines(path, fh, 2):
+                for lineno, line in lines:
                     if line.strip():
                         yield _parse_event(f"{path}:{lineno}", line)
             except RecordingError as exc:  # unpacked past MAX_BYTES, or a damaged gzip

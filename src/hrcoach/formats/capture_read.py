@@ -30,9 +30,13 @@ def read(path: Path) -> Recording:
     try:
         header, raw = iter_capture(path)
         events = []
+        beats = 0
         for event in decode_events(raw):
             events.append(event)
             bounded.count(path, len(events))
+            if isinstance(event, HeartRateSample) and event.rr_ms:
+                beats += len(event.rr_ms)
+                bounded.count_rr(path, beats)
     except CaptureError as exc:
         raise RecordingError(str(exc)) from None
     except OSError as exc:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import math
 import re
 from collections.abc import Iterator
@@ -16,7 +15,6 @@ from pathlib import Path
 from typing import IO
 
 from hrcoach.formats import bounded
-from hrcoach.formats.bounded import MAX_LINE
 from hrcoach.formats.capture import MAX_T_S
 from hrcoach.formats.recording import Recording, RecordingError
 from hrcoach.formats.tcx_read import parse_time
@@ -34,21 +32,10 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _short_lines(path: Path, text: IO[str]) -> Iterator[str]:
-    """The text's lines, each refused past MAX_LINE characters before it is held whole."""
-    for lineno in itertools.count(1):
-        line = text.readline(MAX_LINE + 1)
-        if not line:
-            return
-        if len(line) > MAX_LINE:
-            raise RecordingError(f"{path}:{lineno}: a line over {MAX_LINE // 1024} KiB; not a recording")
-        yield line
-
-
 def _rows(path: Path, text: IO[str]) -> Iterator[tuple[int, list[str]]]:
     """(line number, cells); what the csv module refuses (a cell over its 128 KiB field limit,
     a NUL) is a RecordingError naming the line."""
-    reader = csv.reader(_short_lines(path, text))
+    reader = csv.reader(line for _, line in bounded.short_lines(path, text))
     try:
         for row in reader:
             yield reader.line_num, row
@@ -66,6 +53,7 @@ def read_lines(path: Path, text: IO[str]) -> Recording:
     started_at: datetime | None = None
     time_col: int | None = None
     contact_col: int | None = None
+    beats = 0
     for lineno, row in _rows(path, text):
         cells = [c.strip() for c in row]
         if not cells or not any(cells) or cells[0].startswith("#"):
@@ -108,6 +96,8 @@ def read_lines(path: Path, text: IO[str]) -> Recording:
                 ) from None
         events.append(HeartRateSample(t, int(bpm), rr, contact))
         bounded.count(path, len(events))
+        beats += len(rr)
+        bounded.count_rr(path, beats)
     if not events:
         raise RecordingError(f"{path}: no heart-rate rows found")
     return Recording(str(path), "csv", events, started_at)

@@ -110,6 +110,7 @@ class _Scan:
                 sec = _number(v)
                 if sec is not None and 0 < sec < 65.535:
                     s.rows.rr.append(float(round(sec * 1000)))
+            bounded.count_rr(s.path, len(s.rows.rr))
         elif num == _NUM["HR"]:
             s.hr.append(m)
         elif num == _NUM["EVENT"] and m.get("event") == "timer":

@@ -44,7 +44,7 @@ def read_text(path: Path, text: str) -> list[Recording]:
     events: list[Event] = []
     t0: datetime | None = None
     last = -1.0
-    zeros = back = 0
+    zeros = back = beats = 0
     for lineno, line in enumerate(lines, start=2):
         if not line.strip():
             continue
@@ -80,6 +80,8 @@ def read_text(path: Path, text: str) -> list[Recording]:
         zeros += bpm == 0
         events.append(HeartRateSample(t, bpm, rr))
         bounded.count(path, len(events))
+        beats += len(rr)
+        bounded.count_rr(path, beats)
     if not any(isinstance(e, HeartRateSample) and e.bpm for e in events):
         raise RecordingError(f"{path}: no heart-rate data in this Polar Sensor Logger file")
     notes = ["start time is the phone's local time (time zone unknown), taken as UTC"]
