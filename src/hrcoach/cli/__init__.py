@@ -201,10 +201,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         except logs.LogFileError as exc:
             print(f"hrcoach: {exc}", file=sys.stderr)
             return 2
-    logstore.recover_at_start()
+    from hrcoach.paths import UnsafePath
+
     try:
+        logstore.recover_at_start()
         return _command(args.command)(args)
-    except (UsageError, ProfileError, RecordingError) as exc:
+    except (UsageError, ProfileError, RecordingError, UnsafePath) as exc:
         print(f"hrcoach: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -7,7 +7,6 @@ in one transaction. A database from a newer hrcoach is refused rather than guess
 from __future__ import annotations
 
 import errno
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -112,9 +111,10 @@ def connect(path: Path | None = None) -> sqlite3.Connection:
     path = path or db_path()
     try:
         paths.ensure_private_dir(path.parent)
-        if not path.exists():
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # WAL and SHM files inherit 0600
+        paths.create_private_file(path)  # WAL and SHM files inherit its 0600
         conn = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
+    except paths.UnsafePath as exc:
+        raise StoreError(str(exc)) from None
     except (OSError, sqlite3.Error) as exc:
         if path.exists() and isinstance(exc, OSError) and exc.errno in _READ_ONLY:
             return connect_read_only(path)  # a read-only disk: the log can still be read
@@ -138,6 +138,12 @@ _READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
 def connect_read_only(path: Path) -> sqlite3.Connection:
     """The log opened for reading only (a read-only disk or folder): listing, showing and
     exporting still work; any write is refused by SQLite. Raises StoreError in one line."""
+    try:
+        paths.check_private_file(path)
+    except paths.UnsafePath as exc:
+        raise StoreError(str(exc)) from None
+    except OSError as exc:
+        raise StoreError(explain(exc, path)) from None
     base = path.resolve().as_uri()
     last: sqlite3.Error | None = None
     for query in ("?mode=ro", "?mode=ro&immutable=1"):  # immutable: no -shm can be made here
