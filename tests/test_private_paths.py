@@ -4,6 +4,7 @@ anywhere, and keep ownership of the "private" folders). Each case runs the real 
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 from hrcoach import paths
 from hrcoach.cli import main
+from hrcoach.store import spill
 
 
 @pytest.fixture
@@ -77,3 +79,28 @@ def test_an_existing_read_only_folder_is_left_read_only(home: Path) -> None:
 def test_a_home_owned_by_another_user_is_refused(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     os.chown(home, 65534, 65534)
     refused(capsys, ["sessions"], f"{home}: belongs to another user (uid 65534)")
+
+
+def test_a_recovery_folder_another_user_could_write_is_passed_over(tmp_path: Path) -> None:
+    """The last recovery folder is in /tmp, where another user could make it first."""
+    shared = tmp_path / "hrcoach-recovery-1000"
+    shared.mkdir()
+    shared.chmod(0o777)
+    mine = tmp_path / "mine"
+    state = {"started_at": "2026-11-16T07:00:00+00:00", "db": str(tmp_path / "log.sqlite3"), "samples": []}
+    written = spill.write(state, [shared, mine])
+    assert written is not None and written.parent == mine
+    assert list(shared.iterdir()) == []
+
+
+def test_recovery_files_in_a_folder_others_can_write_are_not_folded(tmp_path: Path) -> None:
+    """Rows planted by another user would otherwise go into this user's log."""
+    log = tmp_path / "log.sqlite3"
+    shared = tmp_path / "planted"
+    shared.mkdir()
+    (shared / "hrcoach-unsaved-20261116T070000-1.json").write_text(
+        json.dumps({"hrcoach_unsaved": 1, "db": str(log), "samples": []})
+    )
+    assert spill.pending([shared]) != []
+    shared.chmod(0o777)
+    assert spill.pending([shared]) == []

@@ -15,6 +15,8 @@ import os
 import secrets
 from pathlib import Path
 
+from hrcoach import paths
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -32,10 +34,10 @@ class WriterLock:
 
     def __init__(self, folder: Path) -> None:
         assert fcntl is not None
-        folder.mkdir(parents=True, exist_ok=True)
+        paths.ensure_private_dir(folder)
         self.token = secrets.token_hex(12)
         self.path = folder / f"{self.token}.lock"
-        self._fd: int | None = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        self._fd: int | None = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
     def release(self) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hrcoach import paths
 from hrcoach.engine.batch import summarize
 from hrcoach.models import HeartRateSample, SensorContact
 from hrcoach.store import db
@@ -40,8 +41,9 @@ def write(state: dict[str, Any], dirs: list[Path]) -> Path | None:
         path = folder / f"hrcoach-unsaved-{stamp}-{os.getpid()}.json"
         tmp = path.with_name(path.name + ".part")
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            paths.ensure_private_dir(folder)  # another user's folder (in /tmp, say): the next one
+            tmp.unlink(missing_ok=True)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()
@@ -58,10 +60,19 @@ def pending(dirs: list[Path]) -> list[Path]:
     found: list[Path] = []
     for folder in dirs:
         try:
-            found += sorted(folder.glob(PATTERN))
+            paths.check_private(folder)  # rows in another user's folder are not ours to fold
+            found += [f for f in sorted(folder.glob(PATTERN)) if _ours(f)]
         except OSError:
             continue
     return found
+
+
+def _ours(path: Path) -> bool:
+    try:
+        paths.check_private_file(path)
+    except OSError:
+        return False
+    return True
 
 
 def fold(conn: sqlite3.Connection, db_path: Path, dirs: list[Path]) -> list[Folded]:
