@@ -81,6 +81,8 @@ class Bounded(io.RawIOBase):
     def _next(self, n: int) -> bytes:
         try:
             data = self._f.read(min(n, CHUNK))
+        except RecordingError:  # a Bounded read inside this one (a gzip in a zip) said it already
+            raise
         except READ_ERRORS as exc:
             raise RecordingError(f"{self.where}: cannot read ({clean(exc, 100)})") from None
         self.read_so_far += len(data)

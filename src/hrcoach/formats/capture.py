@@ -132,6 +132,8 @@ def _open_bounded(path: Path) -> IO[str]:
 
 
 def _lines(path: Path, fh: IO[str]) -> Iterator[tuple[int, str]]:
+    """The capture's lines within the line bounds; a bound passed (bytes, line length, lines) or
+    a damaged gzip (which `Bounded` reports) is a CaptureError."""
     try:
         yield from bounded.short_lines(path, fh)
     except RecordingError as exc:
@@ -146,11 +148,9 @@ def iter_capture(path: Path) -> tuple[CaptureHeader, Iterator[CaptureEvent]]:
     try:
         lines = _lines(path, fh)
         first = next((line for _, line in lines), "")
-    except (OSError, EOFError, UnicodeDecodeError, zlib.error, RecordingError) as exc:
+    except (OSError, EOFError, UnicodeDecodeError, zlib.error) as exc:
         fh.close()
-        raise CaptureError(
-            str(exc) if isinstance(exc, RecordingError) else f"{path}:1: unreadable ({exc})"
-        ) from None
+        raise CaptureError(f"{path}:1: unreadable ({exc})") from None
     except CaptureError:
         fh.close()
         raise
@@ -170,8 +170,6 @@ def iter_capture(path: Path) -> tuple[CaptureHeader, Iterator[CaptureEvent]]:
                 for lineno, line in lines:
                     if line.strip():
                         yield _parse_event(f"{path}:{lineno}", line)
-            except RecordingError as exc:  # unpacked past MAX_BYTES, or a damaged gzip
-                raise CaptureError(str(exc)) from None
             except (OSError, EOFError, UnicodeDecodeError, zlib.error) as exc:
                 raise CaptureError(f"{path}:{lineno + 1}: unreadable ({exc})") from None
 

@@ -163,9 +163,9 @@ def _from_zip(path: Path) -> list[Recording]:
                             recs += _member(label, name, stream)
                     else:
                         recs += _member(label, name, stream)
+            except RecordingError:
+                raise
             except (zipfile.BadZipFile, NotImplementedError, *READ_ERRORS) as exc:
-                if isinstance(exc, RecordingError):
-                    raise
                 raise RecordingError(f"{label}: cannot read from the zip ({clean(exc, 100)})") from None
             total += stream.read_so_far
     if not recs:

@@ -97,49 +97,48 @@ class _Scan:
             raise RecordingError(
                 f"{self.path}: more than {MAX_MESSAGES:,} FIT messages, longer than hrcoach reads"
             )
-        s = self
         if num == _NUM["RECORD"]:
             ts = _int(m.get("timestamp"))
             if ts is not None and 0 <= ts < 2**32:  # a FIT date_time is a uint32
                 bpm = _int(m.get("heart_rate"))
-                s.rows.add(ts, bpm if bpm and 0 < bpm < 255 else 0)
-                bounded.count(s.path, len(s.rows))
+                self.rows.add(ts, bpm if bpm and 0 < bpm < 255 else 0)
+                bounded.count(self.path, len(self.rows))
         elif num == _NUM["HRV"]:
             times = m.get("time")
             for v in times if isinstance(times, list) else [times]:
                 sec = _number(v)
                 if sec is not None and 0 < sec < 65.535:
-                    s.rows.rr.append(float(round(sec * 1000)))
-            bounded.count_rr(s.path, len(s.rows.rr))
+                    self.rows.rr.append(float(round(sec * 1000)))
+            bounded.count_rr(self.path, len(self.rows.rr))
         elif num == _NUM["HR"]:
-            s.hr.append(m)
+            self.hr.append(m)
         elif num == _NUM["EVENT"] and m.get("event") == "timer":
             ts, kind = _int(m.get("timestamp")), m.get("event_type")
             if ts is not None and isinstance(kind, str) and (kind == "start" or kind in _STOPS):
-                s.timer.append((ts, kind == "start"))
+                self.timer.append((ts, kind == "start"))
         elif num == _NUM["SESSION"]:
             start = _int(m.get("start_time"))
             if start is not None:
                 sport, sub = m.get("sport"), m.get("sub_sport")
-                s.starts.append(
+                self.starts.append(
                     (start, sport if isinstance(sport, str) else "", sub if isinstance(sub, str) else "")
                 )
-        elif num == _NUM["ACTIVITY"] and s.local_offset is None:
+        elif num == _NUM["ACTIVITY"] and self.local_offset is None:
             utc, local = _int(m.get("timestamp")), _int(m.get("local_timestamp"))
             if utc is not None and local is not None and utc >= _RELATIVE and abs(local - utc) <= 18 * 3600:
-                s.local_offset = round((local - utc) / 900) * 900  # time zones go by quarter hours
+                self.local_offset = round((local - utc) / 900) * 900  # time zones go by quarter hours
         elif num == _NUM["LAP"]:
             start = _int(m.get("start_time"))
             if start is not None:
-                s.laps.append(start)
-        elif num == _NUM["FILE_ID"] and not s.file_id:
-            s.file_id = m
-        elif num == _NUM["DEVICE_INFO"] and not s.creator and m.get("device_index") in ("creator", 0):
-            s.creator = m
-        elif num == _NUM["TIMESTAMP_CORRELATION"] and s.utc_offset is None:
+                self.laps.append(start)
+        elif num == _NUM["FILE_ID"] and not self.file_id:
+            self.file_id = m
+        elif num == _NUM["DEVICE_INFO"] and not self.creator and m.get("device_index") in ("creator", 0):
+            self.creator = m
+        elif num == _NUM["TIMESTAMP_CORRELATION"] and self.utc_offset is None:
             utc, system = _int(m.get("timestamp")), _int(m.get("system_timestamp"))
             if utc is not None and system is not None and utc >= _RELATIVE > system:
-                s.utc_offset = utc - system
+                self.utc_offset = utc - system
 
 
 def _duration(seconds: float) -> str:
@@ -260,15 +259,13 @@ def _fill_from_hr(rows: _Rows, hr_mesgs: list[Any]) -> None:
             rows.bpm[i], rows.from_hr[i] = int(sum(values) / len(values) + 0.5), 1
 
 
-def _split(rows: _Rows, starts: list[int]) -> list[Sequence[int]]:
+def _split(rows: _Rows, starts: list[int]) -> Sequence[Sequence[int]]:
     """The indices of each session's records."""
     if len(starts) <= 1:
         return [range(len(rows))]
-    groups: list[Sequence[int]] = [array("q") for _ in starts]
+    groups = [array("q") for _ in starts]
     for i, ts in enumerate(rows.ts):
-        group = groups[max(bisect_right(starts, ts) - 1, 0)]
-        assert isinstance(group, array)
-        group.append(i)
+        groups[max(bisect_right(starts, ts) - 1, 0)].append(i)
     return groups
 
 

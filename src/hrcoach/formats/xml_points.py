@@ -47,9 +47,6 @@ class Parsed(Generic[P]):
         for e in elem.iter():
             yield from self._points.get(id(e), ())
 
-    def count_under(self, elem: ET.Element) -> int:
-        return sum(len(self._points.get(id(e), ())) for e in elem.iter())
-
     def first_time(self, elem: ET.Element) -> str | None:
         """The time text of the first point inside `elem` (None when it has none or no time)."""
         for e in elem.iter():
