@@ -6,7 +6,6 @@ first row's time minus its `t_s`) and the strap's skin contact."""
 from __future__ import annotations
 
 import csv
-import io
 import math
 import re
 from collections.abc import Iterator
@@ -41,10 +40,6 @@ def _rows(path: Path, text: IO[str]) -> Iterator[tuple[int, list[str]]]:
             yield reader.line_num, row
     except csv.Error as exc:
         raise RecordingError(f"{path}:{reader.line_num}: not readable as CSV ({exc})") from None
-
-
-def read_text(path: Path, text: str) -> Recording:
-    return read_lines(path, io.StringIO(text))
 
 
 def read_lines(path: Path, text: IO[str]) -> Recording:
