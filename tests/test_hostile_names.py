@@ -122,7 +122,7 @@ async def test_the_session_screen_shows_a_hostile_strap_name_as_text(
     name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     script = [(t, p) for t, p in script_from_capture(stream("steady_35min")) if t < 900]
-    sim = SimulatedAdapter(SimulatedStrap(name, "C4:7C:8D:6A:1E:2A"), script, speed=40)
+    sim = SimulatedAdapter(SimulatedStrap(name, "C4:7C:8D:6A:1E:2A"), script, speed=5)
 
     def make_source(args: argparse.Namespace, **hooks: Any) -> StrapSource:
         return ScriptedStrapSource(sim, device=args.device, last_device=remembered.last_device(), **hooks)
