@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,10 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own HRCOACH_HOME: no test touches the user's files."""
     home = tmp_path / "hrcoach-home"
     monkeypatch.setenv("HRCOACH_HOME", str(home))
+    tmp = tmp_path / "tmp"  # the recovery folder of last resort is in the temp folder
+    tmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
     return home
 
 

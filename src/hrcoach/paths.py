@@ -34,16 +34,13 @@ def data_dir() -> Path:
 def recovery_dirs() -> list[Path]:
     """Where rows the session log could not write are kept, in order of preference: beside the
     log, then places on other file systems as often as not (the cache, the temp folder), for a
-    log on a full or read-only disk."""
+    log on a full or read-only disk. The temp folder is the last resort under HRCOACH_HOME too."""
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    last = Path(tempfile.gettempdir()) / f"hrcoach-recovery-{uid}"
     home = _home()
     if home:
-        return [home / "data" / "recovery", home / "recovery"]
-    uid = os.getuid() if hasattr(os, "getuid") else 0
-    return [
-        data_dir() / "recovery",
-        Path(platformdirs.user_cache_dir(APP)) / "recovery",
-        Path(tempfile.gettempdir()) / f"hrcoach-recovery-{uid}",
-    ]
+        return [home / "data" / "recovery", home / "recovery", last]
+    return [data_dir() / "recovery", Path(platformdirs.user_cache_dir(APP)) / "recovery", last]
 
 
 def profile_path() -> Path:

@@ -7,6 +7,7 @@ in one transaction. A database from a newer hrcoach is refused rather than guess
 from __future__ import annotations
 
 import errno
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -89,10 +90,30 @@ def db_path() -> Path:
     return paths.data_dir() / DB_NAME
 
 
+def _read_only_fs(path: Path) -> bool:
+    """Whether the file system under `path` has turned read-only, as a kernel turns a disk
+    after an error (SQLite then only says "disk I/O error"). ext4's emergency read-only state
+    is not in the mount flags, so a probe file is tried too."""
+    try:
+        if os.statvfs(path.parent).f_flag & os.ST_RDONLY:
+            return True
+    except (OSError, AttributeError):
+        return False
+    probe = path.parent / f".hrcoach-probe-{os.getpid()}"
+    try:
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
+    except OSError as exc:
+        return exc.errno == errno.EROFS
+    probe.unlink(missing_ok=True)
+    return False
+
+
 def explain(exc: BaseException, path: Path) -> str:
     """One line for an sqlite3 or OS error on the session log."""
     text = str(exc)
     low = text.lower()
+    if "disk i/o error" in low and _read_only_fs(path):
+        return f"{path}: the disk holding the session log has turned read-only ({text})"
     if "readonly" in low or "read-only" in low or isinstance(exc, PermissionError):
         return f"{path}: the session log is read-only ({text}); check the folder's permissions"
     if "full" in low or getattr(exc, "errno", None) == 28:

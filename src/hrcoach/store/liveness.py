@@ -11,6 +11,7 @@ back to what it knew before.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -43,7 +44,10 @@ class WriterLock:
     def release(self) -> None:
         if self._fd is None:
             return
-        self.path.unlink(missing_ok=True)  # before the unlock: no one takes a lock on a stale name
+        # before the unlock: no one takes a lock on a stale name. On a disk gone read-only the
+        # file stays: a stale lock file is harmless, the next command that can write removes it.
+        with contextlib.suppress(OSError):
+            self.path.unlink(missing_ok=True)
         assert fcntl is not None
         fcntl.flock(self._fd, fcntl.LOCK_UN)
         os.close(self._fd)
