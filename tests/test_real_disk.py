@@ -14,6 +14,7 @@ import errno
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -179,3 +180,27 @@ def load_events(name: str) -> list[Event]:
     from hrcoach.formats.files import load_recording
 
     return load_recording(stream(name)).events
+
+
+def test_an_import_onto_a_full_disk_says_which_file_failed_and_leaves_the_log_whole(
+    disk: SmallDisk, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import", str(stream("walk_5min"))]) == 0
+    capsys.readouterr()
+    disk.fill()
+    files = [stream("steady_35min"), stream("tempo_45min")]
+    code = main(["import", *map(str, files)])
+    out, err = capsys.readouterr()
+    assert code == 2 and "Traceback" not in err
+    for f in files:
+        (line,) = [x for x in err.splitlines() if str(f) in x]
+        assert "disk is full" in line, err
+    conn = sqlite3.connect(db.db_path())
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1  # nothing half-written
+    conn.close()
+    disk.heal()
+    assert main(["import", *map(str, files)]) == 0
+    capsys.readouterr()
+    assert main(["sessions", "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 3
