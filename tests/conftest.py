@@ -16,8 +16,8 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own HRCOACH_HOME: no test touches the user's files."""
     home = tmp_path / "hrcoach-home"
     monkeypatch.setenv("HRCOACH_HOME", str(home))
-    tmp = tmp_path / "tmp"  # the recovery folder of last resort is in the temp folder
-    tmp.mkdir()
+    tmp = tmp_path.with_name(tmp_path.name + "-tmp")  # beside tmp_path, which tests list
+    tmp.mkdir()  # the recovery folder of last resort is in the temp folder
     monkeypatch.setenv("TMPDIR", str(tmp))
     monkeypatch.setattr(tempfile, "tempdir", str(tmp))
     return home

@@ -190,7 +190,7 @@ def test_an_import_onto_a_full_disk_says_which_file_failed_and_leaves_the_log_wh
     disk.fill()
     files = [stream("steady_35min"), stream("tempo_45min")]
     code = main(["import", *map(str, files)])
-    out, err = capsys.readouterr()
+    err = capsys.readouterr().err
     assert code == 2 and "Traceback" not in err
     for f in files:
         (line,) = [x for x in err.splitlines() if str(f) in x]

@@ -55,10 +55,13 @@ def recover_at_start() -> None:
     (any command runs this first). Quiet and cheap when there is nothing to do; never stops the
     command it precedes."""
     path = db.db_path()
-    if path.is_symlink() or (path.exists() and not path.is_file()):
-        return  # not a log hrcoach made: the command's own opening of it says so
-    if path.exists() and not os.access(path.parent, os.W_OK):
-        return  # a read-only log: nothing can be recovered into it now; reading still works
+    try:
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            return  # not a log hrcoach made: the command's own opening of it says so
+        if path.exists() and not os.access(path.parent, os.W_OK):
+            return  # a read-only log: nothing can be recovered into it now; reading still works
+    except OSError:
+        return  # a folder that cannot be looked into (another user's): the command says so
     fold_spilled()
     if not path.exists():
         return

@@ -149,8 +149,18 @@ def connect(path: Path | None = None) -> sqlite3.Connection:
         migrate(conn, path)
     except sqlite3.Error as exc:
         conn.close()
+        if _is_read_only(exc):  # a writable file in a read-only folder: no -wal or -shm can be made
+            return connect_read_only(path)
         raise StoreError(explain(exc, path)) from None
     return conn
+
+
+def _is_read_only(exc: sqlite3.Error) -> bool:
+    """SQLITE_READONLY or one of its extended codes (8 in the low byte)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return (isinstance(code, int) and code & 0xFF == sqlite3.SQLITE_READONLY) or "readonly" in str(
+        exc
+    ).lower()
 
 
 _READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
