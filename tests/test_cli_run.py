@@ -84,6 +84,25 @@ def test_run_refuses_an_unwritable_record_path_before_touching_bluetooth(
     assert err.count("\n") == 1 and str(bad) in err and "cannot write" in err
 
 
+@pytest.mark.parametrize("kind", ["existing", "link"])
+def test_run_never_replaces_a_file_nor_writes_through_a_link(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    """Issue 14.9/14.10: `--record` names a new file; yesterday's recording, or a file a link
+    points to (another user's planted link, say), is never overwritten."""
+    target = tmp_path / "yesterday.hrcap.jsonl"
+    target.write_text("yesterday's run\n")
+    record = target
+    if kind == "link":
+        record = tmp_path / "today.hrcap.jsonl"
+        record.symlink_to(target)
+    assert main(["run", "--record", str(record), "--age", "33"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(record) in err, err
+    assert ("already exists" if kind == "existing" else "symbolic link") in err, err
+    assert target.read_text() == "yesterday's run\n"
+
+
 class NoDBusScanner(BaseBleakScanner):
     """What bleak's BlueZ backend does on a machine without D-Bus."""
 

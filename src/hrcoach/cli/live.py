@@ -65,6 +65,10 @@ def _open_recorder(path: str | None) -> CaptureWriter | None:
     try:
         return CaptureWriter(Path(path), started_at=datetime.now(UTC))
     except OSError as exc:
+        if Path(path).is_symlink():  # O_EXCL says EEXIST for a link, O_NOFOLLOW ELOOP
+            raise UsageError(f"{path}: is a symbolic link; hrcoach does not write through one") from None
+        if isinstance(exc, FileExistsError):
+            raise UsageError(f"{path}: already exists; a recording is never replaced: name another") from None
         raise UsageError(f"{path}: cannot write the recording ({exc.strerror or exc})") from None
 
 

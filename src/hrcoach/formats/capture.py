@@ -12,6 +12,7 @@ import gzip
 import io
 import json
 import math
+import os
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -55,10 +56,15 @@ def is_capture(path: Path) -> bool:
     return name.endswith((SUFFIX, SUFFIX + ".gz"))
 
 
-def _open_text(path: Path, mode: str) -> IO[str]:
+def _create_text(path: Path) -> tuple[IO[str], IO[bytes]]:
+    """A new capture file, 0600, as (text stream, file): never one that exists (a recording is
+    never replaced) and never through a symbolic link. Raises FileExistsError or another OSError.
+    Close the text stream, then the file (a gzip stream leaves its file open)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    raw = os.fdopen(fd, "wb")
     if path.name.lower().endswith(".gz"):
-        return gzip.open(path, mode + "t", encoding="utf-8")  # type: ignore[return-value]
-    return open(path, mode, encoding="utf-8")
+        return io.TextIOWrapper(gzip.GzipFile(fileobj=raw, mode="wb"), encoding="utf-8"), raw
+    return io.TextIOWrapper(raw, encoding="utf-8"), raw
 
 
 def _parse_header(path: Path, line: str) -> CaptureHeader:
@@ -197,7 +203,7 @@ class CaptureWriter:
         flush_every_s: float = 1.0,
     ) -> None:
         self.path = path
-        self._fh = _open_text(path, "w")
+        self._fh, self._file = _create_text(path)
         self._flush_every = flush_every_s
         self._last_flush_t = 0.0
         self._started_at = started_at
@@ -251,6 +257,7 @@ class CaptureWriter:
             self.set_device({})
             self._fh.flush()
             self._fh.close()
+            self._file.close()
 
     def __enter__(self) -> CaptureWriter:
         return self

@@ -36,6 +36,7 @@ def _notification(i: int, s: HeartRateSample) -> RawNotification:
 
 def _render_capture(session: ExportSession, path: Path) -> None:
     check(session, in_order=False)
+    path.unlink(missing_ok=True)  # the staged temp file: CaptureWriter only creates new files
     with CaptureWriter(path, started_at=session.started_at, device=dict(session.device)) as writer:
         for i, s in enumerate(session.samples):
             writer.write(_notification(i, s))
