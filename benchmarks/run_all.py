@@ -11,6 +11,7 @@ summary rows each prints after its own table. Then prints one markdown table
   tui      bench_tui.py 60           notification-to-screen latency and CPU at 1 Hz
   memory   bench_memory.py           RSS over a 3-h session in the TUI, and headless
   startup  bench_startup.py          --help, analyze, TUI first frame in a pty
+  readers  bench_readers.py          each file reader against the plain way to read it: time, peak memory
 
 `--quick`: store 50 h, tui 15 s, shorter decoder timing, fewer start-up repeats (about 2 minutes
 instead of 4). `--only NAME ...` runs some of them; `--verbose` also shows each script's own table
@@ -35,6 +36,7 @@ BENCHES: dict[str, tuple[str, list[str], list[str], bool]] = {
     "tui": ("bench_tui.py", ["60"], ["15"], False),
     "memory": ("bench_memory.py", [], [], True),
     "startup": ("bench_startup.py", [], ["--quick"], False),
+    "readers": ("bench_readers.py", [], ["--samples", "50000", "--repeat", "1"], False),
 }
 
 
