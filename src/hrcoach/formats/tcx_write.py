@@ -1,17 +1,20 @@
 """TCX export: one stored session as a Garmin TrainingCenterDatabase v2 file.
 
-One Trackpoint per whole UTC second that has a heart rate, binned as `export_common` describes;
-a gap starts a new Track. TCX has no RR field: RR intervals are not in this format.
+One Trackpoint per sample the session accepted, at its own time to the millisecond (TCX's
+xsd:dateTime takes fractions of a second), so that a TCX imports back to the same time in each
+window; laps, gaps (a new Track) and the lap totals follow the whole-second binning
+`export_common` describes, as FIT's do. TCX has no RR field: RR intervals are not in this format.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
 from hrcoach.formats.export_common import (
+    MAX_POINT_BPM,
     ExportSession,
     check,
     device_name,
@@ -33,6 +36,25 @@ _TCX_SPORTS = {"running": "Running", "run": "Running", "cycling": "Biking", "bik
 
 def _iso(unix: int) -> str:
     return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _iso_ms(unix_ms: int) -> str:
+    whole, ms = divmod(unix_ms, 1000)
+    return datetime.fromtimestamp(whole, UTC).strftime("%Y-%m-%dT%H:%M:%S") + f".{ms:03d}Z"
+
+
+def _points(session: ExportSession) -> list[tuple[int, int, int]]:
+    """(whole UTC second, millisecond since 1970, bpm) of every sample with a heart rate, each
+    millisecond once (a second sample in the same millisecond is left out)."""
+    start_us = (session.started_at - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+    out: list[tuple[int, int, int]] = []
+    for s in session.samples:
+        if 0 < s.bpm <= MAX_POINT_BPM:
+            us = start_us + round(s.t * 1_000_000)
+            ms = us // 1000
+            if not out or ms > out[-1][1]:
+                out.append((us // 1_000_000, ms, s.bpm))
+    return out
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
@@ -62,6 +84,7 @@ def render_tcx(session: ExportSession) -> bytes:
     activity.set("Sport", sport)
     _sub(activity, "Id", _iso(summary.start))
     laps = lap_seconds(session, seconds)
+    points, i = _points(session), 0
     for k, lap_secs in enumerate(laps):
         lap_start = summary.start if k == 0 else lap_secs[0].unix
         lap_end = laps[k + 1][0].unix if k + 1 < len(laps) else summary.end
@@ -77,11 +100,14 @@ def render_tcx(session: ExportSession) -> bytes:
         _sub(lap, "TriggerMethod", "Manual")
         for run in segments(session, lap_secs):  # a gap stays a gap: a new Track
             track = _sub(lap, "Track")
-            for sec in run:
-                assert sec.bpm is not None
+            # the samples of the run's seconds (a second held over an empty one has none)
+            while i < len(points) and points[i][0] < run[0].unix:
+                i += 1
+            while i < len(points) and points[i][0] <= run[-1].unix:
                 point = _sub(track, "Trackpoint")
-                _sub(point, "Time", _iso(sec.unix))
-                _bpm_element(point, "HeartRateBpm", sec.bpm)
+                _sub(point, "Time", _iso_ms(points[i][1]))
+                _bpm_element(point, "HeartRateBpm", points[i][2])
+                i += 1
     strap = device_name(session)
     _sub(activity, "Notes", f"{session.name} ({strap})" if strap else session.name)
     creator = _sub(activity, "Creator")
@@ -104,8 +130,8 @@ def write_tcx(session: ExportSession, out: BinaryIO | Path) -> None:
     """Write a Garmin TrainingCenterDatabase v2 file: one Activity, one Lap, a Track for each
     run of points without a gap (TotalTimeSeconds leaves the gaps out).
 
-    One Trackpoint per whole UTC second that has a heart rate (the last one received in that
-    second, or held over one empty second: see `export_common`); no distance, so
+    One Trackpoint per sample with a heart rate, at its time to the millisecond; laps and gaps
+    by whole UTC second (see `export_common`); no distance, so
     DistanceMeters and Calories are 0. **TCX has no field for RR intervals: they are not in
     this file** (export FIT, CSV or capture to keep them).
     Raises ValueError for an empty session or one without any heart rate."""
