@@ -295,6 +295,28 @@ def test_polar_sensor_logger_with_rr(tmp_path: Path) -> None:
     assert [(s.bpm, s.rr_ms) for s in load_recording(rr_only).samples] == [(75, (800.0,)), (80, (750.0,))]
 
 
+def test_polar_sensor_logger_ppi_rows_each_count_at_their_sensor_time(tmp_path: Path) -> None:
+    """#13.8: a PPI file's intervals were all ignored. Its rows reach the phone in batches (one
+    phone timestamp for several): the sensor timestamp places each; a blocked row has no value."""
+    path = tmp_path / "Polar_Sense_PPI.txt"
+    path.write_text(
+        "Phone timestamp;sensor timestamp [ns];PP-interval [ms];error estimate [ms];blocker;contact;contact supported\n"
+        "2022-04-25T11:39:03.274;599279621445823000;810;10;0;1;1\n"
+        "2022-04-25T11:39:03.274;599279622255823000;800;10;0;1;1\n"
+        "2022-04-25T11:39:03.274;599279623055823000;1500;40;1;1;1\n"
+        "2022-04-25T11:39:05.301;599279624555823000;750;10;0;0;1\n"
+    )
+    (rec,) = load_recordings(path)
+    assert rec.started_at == utc("2022-04-25T11:39:03.274")
+    assert [(round(s.t, 3), s.bpm, s.rr_ms, s.contact.value) for s in rec.samples] == [
+        (0.0, 74, (810.0,), "detected"),
+        (0.81, 75, (800.0,), "detected"),
+        (1.61, 0, (), "detected"),
+        (3.11, 80, (750.0,), "not_detected"),
+    ]
+    assert "1 interval the sensor flagged (blocker: movement) kept as no-value samples" in rec.notes
+
+
 @pytest.mark.parametrize(
     "name",
     ["two_activities.tcx", "tpx_v2.gpx", "plain_extensions.gpx", "normal_mode.hrm", "sensor_logger_rr.txt"],
@@ -320,7 +342,7 @@ def test_gzip_variants_and_sniffing(tmp_path: Path, name: str) -> None:
         ("x.txt", b"hello", "unknown format; hrcoach reads"),
         ("x.tcx.gz", b"not gzip at all", "cannot read"),
         ("x.hrm", b"[Params]\nInterval=x\n", "Interval must be a whole number"),
-        ("x.txt", b"Phone timestamp;Speed\n", "no 'HR [bpm]' or RR column"),
+        ("x.txt", b"Phone timestamp;Speed\n", "no 'HR [bpm]', RR or PP-interval column"),
         ("x.txt", b"Phone timestamp;HR [bpm]\nyesterday;80\n", "x.txt:2: bad timestamp"),
     ],
 )
