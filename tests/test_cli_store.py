@@ -12,7 +12,7 @@ from garmin_fit_sdk import Decoder, Stream
 
 from hrcoach.cli import main
 from hrcoach.formats.files import load_recording
-from tests.conftest import real_file, stream
+from tests.conftest import ROOT, real_file, stream
 
 
 def out_json(capsys: pytest.CaptureFixture[str], *args: str) -> Any:
@@ -24,6 +24,27 @@ def out_json(capsys: pytest.CaptureFixture[str], *args: str) -> Any:
 def profile(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["profile", "set", "age", "33"]) == 0  # HRmax 185, as the fixtures assume
     capsys.readouterr()
+
+
+def test_a_file_imported_before_is_known_by_its_hash_without_decoding_it(
+    profile: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """#13.8 / #15: re-importing a folder decoded every file before noticing it was imported."""
+    two = tmp_path / "two.tcx"
+    two.write_bytes((ROOT / "tests" / "data" / "imports" / "two_activities.tcx").read_bytes())
+    files = [str(stream("steady_35min")), str(two)]
+    first = out_json(capsys, "import", *files)
+    from hrcoach.cli import importer
+
+    def no_decoding(path: Path) -> None:
+        raise AssertionError(f"{path} was decoded again")
+
+    monkeypatch.setattr(importer, "load_recordings", no_decoding)
+    again = out_json(capsys, "import", *files)
+    assert [(r["file"], r["part"], r["session"]) for r in again] == [
+        (r["file"], r["part"], r["session"]) for r in first
+    ]
+    assert {r["status"] for r in again} == {"already imported"}
 
 
 def test_import_sessions_show_and_reimport(profile: None, capsys: pytest.CaptureFixture[str]) -> None:

@@ -23,7 +23,7 @@ from hrcoach.formats.files import load_recordings
 from hrcoach.formats.recording import Recording, RecordingError
 from hrcoach.store import db
 from hrcoach.store.records import StoredSetup
-from hrcoach.store.sessions import find_import, same_activity, save_session
+from hrcoach.store.sessions import find_import, imports_of, same_activity, save_session
 
 
 def _sha256(path: Path) -> str:
@@ -61,8 +61,19 @@ def _import_one(
 ) -> list[dict[str, Any]]:
     """Import every activity of one file, all or none (one transaction). Raises RecordingError
     for an unreadable file, sqlite3.Error when the log refuses it."""
-    recordings = load_recordings(path)  # says "no such file" or "is a directory" itself
-    sha = _sha256(path)
+    try:
+        sha = _sha256(path)
+    except OSError:
+        sha = ""  # no such file, a folder, unreadable: load_recordings says which, in one line
+    if sha and not anyway and (known := imports_of(conn, sha)):
+        # imported before (every activity of a file in one transaction): no need to decode it
+        return [{"file": str(path), "part": p, "status": "already imported", "session": i} for p, i in known]
+    recordings = load_recordings(path)
+    if not sha:
+        try:
+            sha = _sha256(path)
+        except OSError as exc:
+            raise RecordingError(f"{path}: cannot read ({exc.strerror or exc})") from None
     try:
         with db.transaction(conn):
             return _save_all(conn, path, recordings, sha, setup, anyway=anyway)

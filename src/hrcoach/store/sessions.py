@@ -174,6 +174,14 @@ def find_import(conn: sqlite3.Connection, sha256: str, part: int) -> int | None:
     return int(row[0]) if row else None
 
 
+def imports_of(conn: sqlite3.Connection, sha256: str) -> list[tuple[int, int]]:
+    """(activity part, session id) of every session imported from this file content."""
+    rows = conn.execute(
+        "SELECT source_part, id FROM sessions WHERE source_sha256 = ? ORDER BY source_part", (sha256,)
+    )
+    return [(int(part or 0), int(sid)) for part, sid in rows]
+
+
 def same_activity(conn: sqlite3.Connection, started: datetime, ended: datetime) -> SessionInfo | None:
     """The counted session that is the same activity as one from `started` to `ended` (their
     times overlap by at least half of the shorter one), if any."""
