@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from hrcoach.engine import rr_batch
 from hrcoach.engine.accounting import Params
 from hrcoach.engine.artifacts import (
     JUMP_BASE_BPM,
@@ -21,7 +22,6 @@ from hrcoach.engine.artifacts import (
     MIN_BPM,
     Reason,
     SpikeFilter,
-    filter_rr,
 )
 from hrcoach.engine.summary import Summary, build_summary
 from hrcoach.engine.zones import ANANDAMIDE, BDNF, ZONE_FLOORS, Window
@@ -172,7 +172,7 @@ def summarize(
     zones_ms = [int(cred[zone == z].sum()) for z in range(1, 6)]
     in_b = in_window(BDNF, later, hrmax)
     in_a = in_window(ANANDAMIDE, later, hrmax)
-    rr_total, rr_rejected = rr_counts if rr_counts is not None else _rr_counts(a)
+    rr_total, rr_rejected = rr_counts if rr_counts is not None else rr_batch.rr_counts(a.ms, a.rr)
     latest = np.maximum.accumulate(a.ms) if n else np.zeros(0, dtype=np.int64)
     steps = np.diff(latest)
     recorded = steps <= params.long_gap_ms
@@ -210,16 +210,3 @@ def _paused_ms(times: I64, silent: Bools, pauses: Sequence[tuple[float, float]])
         if hi > lo:
             total += int(np.clip(np.minimum(b, hi) - np.maximum(a, lo), 0, None).sum())
     return total
-
-
-def _rr_counts(a: SampleArrays) -> tuple[int, int]:
-    total = rejected = 0
-    if not any(a.rr):
-        return 0, 0
-    prev = np.maximum.accumulate(a.ms)
-    for i, rr in enumerate(a.rr):
-        if rr:
-            res = filter_rr(rr, None if i == 0 else float(a.ms[i] - prev[i - 1]))
-            total += len(rr)
-            rejected += res.out_of_range + res.backlog
-    return total, rejected

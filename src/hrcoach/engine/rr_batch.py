@@ -1,0 +1,50 @@
+"""The RR filter of `artifacts.filter_rr`, for a whole recording at once (the batch engine).
+
+`filter_rr` drops, in each sample, the intervals outside 250-2000 ms, then walks back from the
+newest in-range beat keeping beats while the beats after it sum to less than the elapsed time
+(plus a tolerance). Here every sample's beats are one flat array: the range test is one mask,
+and the sums of the newer beats are built one position from the end at a time across all
+samples together, adding in the same order as `filter_rr` does, so that every float sum, and so
+every verdict at a boundary, is the one the live engine reaches. The loop runs as many times as
+the most beats one sample holds (one to three for a strap).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import chain
+
+import numpy as np
+import numpy.typing as npt
+
+from hrcoach.engine.artifacts import FIRST_NOTIFICATION_SPAN_MS, MAX_RR_MS, MIN_RR_MS, RR_BACKLOG_TOLERANCE_MS
+
+
+def rr_counts(ms: npt.NDArray[np.int64], rr: Sequence[tuple[float, ...]]) -> tuple[int, int]:
+    """(RR intervals, of them rejected) over a recording: sample times `ms`, each one's `rr`."""
+    n = len(rr)
+    lengths = np.fromiter(map(len, rr), dtype=np.int64, count=n)
+    total = int(lengths.sum())
+    if total == 0:
+        return 0, 0
+    values = np.fromiter(chain.from_iterable(rr), dtype=np.float64, count=total)
+    inside = (values >= MIN_RR_MS) & (values <= MAX_RR_MS)
+    beats = values[inside]
+    group = np.repeat(np.arange(n), lengths)[inside]  # the sample each in-range beat came in
+    if beats.size == 0:
+        return total, total
+    # the elapsed time each sample's beats must fit in (the first sample: a first notification's)
+    prev = np.maximum.accumulate(ms)
+    elapsed = np.empty(n, dtype=np.float64)
+    elapsed[0] = FIRST_NOTIFICATION_SPAN_MS
+    elapsed[1:] = (ms[1:] - prev[:-1]).astype(np.float64)
+    window = elapsed + RR_BACKLOG_TOLERANCE_MS
+    # each beat's position from the newest of its sample, and the sum of the beats newer than it
+    ends = np.cumsum(np.bincount(group, minlength=n))[group]  # one past its sample's last beat
+    from_end = ends - 1 - np.arange(beats.size)
+    after = np.zeros(beats.size, dtype=np.float64)
+    for k in range(1, int(from_end.max()) + 1):
+        at = np.flatnonzero(from_end == k)
+        after[at] = after[at + 1] + beats[at + 1]
+    kept = int(np.count_nonzero(after < window[group]))
+    return total, total - kept
