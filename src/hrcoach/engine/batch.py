@@ -7,6 +7,7 @@ is in doubt: through runs of plausible samples it skips ahead in one step.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -154,10 +155,9 @@ def summarize(
     beats kept coming, they are credited, and so their time is the session's)."""
     verdict = classify(a, params) if verdicts is None else verdicts
     n = len(verdict)
-    rejected: dict[str, int] = {}
-    for v in verdict:
-        if v is not None:
-            rejected[v.value] = rejected.get(v.value, 0) + 1
+    counts = Counter(verdict)  # in the order each reason first comes, as a summary lists them
+    counts.pop(None, None)
+    rejected = {reason.value: count for reason, count in counts.items() if reason is not None}
     acc = np.array([v is None for v in verdict], dtype=bool) if n else np.zeros(0, dtype=bool)
     ms, bpm = a.ms[acc], a.bpm[acc]
     hrmax = params.hrmax
