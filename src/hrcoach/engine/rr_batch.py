@@ -6,7 +6,9 @@ newest in-range beat keeping beats while the beats after it sum to less than the
 and the sums of the newer beats are built one position from the end at a time across all
 samples together, adding in the same order as `filter_rr` does, so that every float sum, and so
 every verdict at a boundary, is the one the live engine reaches. The loop runs as many times as
-the most beats one sample holds (one to three for a strap).
+the most beats one sample holds (one to three for a strap); a sample of more than LONG beats (a
+backlog after a pause, or a hostile file) goes through `filter_rr` itself, so that one sample of
+a million beats costs what it costs the live engine, not a million passes over the recording.
 """
 
 from __future__ import annotations
@@ -17,7 +19,15 @@ from itertools import chain
 import numpy as np
 import numpy.typing as npt
 
-from hrcoach.engine.artifacts import FIRST_NOTIFICATION_SPAN_MS, MAX_RR_MS, MIN_RR_MS, RR_BACKLOG_TOLERANCE_MS
+from hrcoach.engine.artifacts import (
+    FIRST_NOTIFICATION_SPAN_MS,
+    MAX_RR_MS,
+    MIN_RR_MS,
+    RR_BACKLOG_TOLERANCE_MS,
+    filter_rr,
+)
+
+LONG = 32
 
 
 def rr_counts(ms: npt.NDArray[np.int64], rr: Sequence[tuple[float, ...]]) -> tuple[int, int]:
@@ -39,12 +49,18 @@ def rr_counts(ms: npt.NDArray[np.int64], rr: Sequence[tuple[float, ...]]) -> tup
     elapsed[0] = FIRST_NOTIFICATION_SPAN_MS
     elapsed[1:] = (ms[1:] - prev[:-1]).astype(np.float64)
     window = elapsed + RR_BACKLOG_TOLERANCE_MS
+    per_sample = np.bincount(group, minlength=n)
+    kept = 0
+    for i in np.flatnonzero(per_sample > LONG).tolist():  # long samples: the live engine's own loop
+        kept += len(filter_rr(rr[i], None if i == 0 else float(elapsed[i])).kept)
+    short = per_sample[group] <= LONG
+    beats, group = beats[short], group[short]
     # each beat's position from the newest of its sample, and the sum of the beats newer than it
     ends = np.cumsum(np.bincount(group, minlength=n))[group]  # one past its sample's last beat
     from_end = ends - 1 - np.arange(beats.size)
     after = np.zeros(beats.size, dtype=np.float64)
-    for k in range(1, int(from_end.max()) + 1):
+    for k in range(1, int(from_end.max(initial=0)) + 1):
         at = np.flatnonzero(from_end == k)
         after[at] = after[at + 1] + beats[at + 1]
-    kept = int(np.count_nonzero(after < window[group]))
+    kept += int(np.count_nonzero(after < window[group]))
     return total, total - kept
