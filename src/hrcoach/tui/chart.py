@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
+from itertools import groupby
 from typing import ClassVar
 
 from rich.console import RenderableType
@@ -25,6 +26,14 @@ def columns(points: Iterable[tuple[float, float]], t0: float, t1: float, width: 
             sums[i] += bpm
             counts[i] += 1
     return [s / c if c else None for s, c in zip(sums, counts, strict=True)]
+
+
+def _cell(v: float | None, row_bottom: float, row_top: float, step: float) -> str:
+    if v is None or v <= row_bottom:
+        return " "
+    if v >= row_top:
+        return "█"
+    return EIGHTHS[max(1, round((v - row_bottom) / step * 8))]
 
 
 class TrendChart(Widget):
@@ -69,34 +78,32 @@ class TrendChart(Widget):
         bottom = min(values) - 5
         top = max(values) + 5
         step = (top - bottom) / height
+        bar, band, axis_style = (
+            style("trend-chart--bar"),
+            style("trend-chart--band"),
+            style("trend-chart--axis"),
+        )
+        band_bar = band + bar
         rows: list[Text] = []
         for r in range(height):
             row_top = top - r * step
             row_bottom = row_top - step
             in_band = hi > 0 and lo <= (row_top + row_bottom) / 2 <= hi
+            chars = "".join(_cell(v, row_bottom, row_top, step) for v in cols)
+            # one span per run of bars or of blanks, not a style per cell (most of a frame's cost)
             line = Text()
-            for v in cols:
-                if v is None or v <= row_bottom:
-                    ch = " "
-                elif v >= row_top:
-                    ch = "█"
-                else:
-                    ch = EIGHTHS[max(1, round((v - row_bottom) / step * 8))]
-                cell_style = style("trend-chart--bar") if ch != " " else None
-                if in_band:
-                    cell_style = (
-                        style("trend-chart--band") + cell_style if cell_style else style("trend-chart--band")
-                    )
-                line.append(ch, cell_style)
+            for filled, run in groupby(chars, key=lambda ch: ch != " "):
+                text = "".join(run)
+                line.append(text, (band_bar if filled else band) if in_band else (bar if filled else None))
             label = ""
             if hi > 0 and row_bottom <= hi < row_top:
                 label = f"{hi:.0f}"
             elif hi > 0 and row_bottom <= lo < row_top:
                 label = f"{lo:.0f}"
-            line.append(f" {label:>{LABEL_W - 1}}", style("trend-chart--axis"))
+            line.append(f" {label:>{LABEL_W - 1}}", axis_style)
             rows.append(line)
         minutes = (t1 - t0) / 60
         axis = f"{'-' + format(minutes, '.0f') + ' min' if self.span_s else '0'}"
         end = "now" if self.span_s else f"{minutes:.0f} min"
-        rows.append(Text(f"{axis}{end:>{width - len(axis)}}", style("trend-chart--axis")))
+        rows.append(Text(f"{axis}{end:>{width - len(axis)}}", axis_style))
         return Text("\n").join(rows)
