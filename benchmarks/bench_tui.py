@@ -52,7 +52,7 @@ class Silent:
         pass
 
 
-async def main(seconds: float) -> list[Row]:
+async def main(seconds: float, size: tuple[int, int] = (120, 40)) -> list[Row]:
     rec = load_recording(STREAMS / "steady_35min.hrcap.jsonl")
     rec.events = [e for e in rec.events if e.t < seconds + 1]
     profile = Profile(age=33)
@@ -64,7 +64,7 @@ async def main(seconds: float) -> list[Row]:
         return TimedScreen(feed, setup, screen.store_log, app.speaker)
 
     app = HrcoachApp(first, profile=profile, speaker=Silent())
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=size) as pilot:
         cpu0, wall0 = time.process_time(), time.perf_counter()
         await pilot.pause(seconds)
         cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
@@ -99,9 +99,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="live-screen latency and CPU at 1 Hz")
     parser.add_argument("seconds", nargs="?", type=float, default=60.0, help="how long (default 60)")
     parser.add_argument("--rows", action="store_true", help="also print run_all.py's rows as JSON")
+    parser.add_argument("--size", default="120x40", help="terminal size, COLSxROWS (default 120x40)")
     args = parser.parse_args()
+    cols, _, lines = args.size.partition("x")
     with tempfile.TemporaryDirectory() as home:
         os.environ["HRCOACH_HOME"] = home
-        rows = asyncio.run(main(args.seconds))
+        rows = asyncio.run(main(args.seconds, (int(cols), int(lines))))
     if args.rows:
         emit_rows(rows)
