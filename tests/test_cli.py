@@ -176,3 +176,19 @@ def test_profile_set_with_an_unwritable_config_is_one_line(
     assert main(["profile", "set", "age", "40"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "profile.toml: cannot write the profile (Permission denied)" in err
+
+
+def test_a_command_that_needs_no_engine_does_not_import_numpy(tmp_path: Path) -> None:
+    """#15 start-up: every command first lists the recovery folders; that listing imported the
+    engine and numpy (a quarter of a second) for `profile show` too."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from hrcoach.cli import main; main(['profile', 'show']); print('numpy' in sys.modules)"
+    )
+    env = {**os.environ, "HRCOACH_HOME": str(tmp_path / "home")}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "False"

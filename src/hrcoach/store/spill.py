@@ -16,10 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from hrcoach import paths
-from hrcoach.engine.batch import summarize
 from hrcoach.models import HeartRateSample, SensorContact
 from hrcoach.store import db
-from hrcoach.store.records import StoredSetup, load_arrays, load_pauses, parse_utc, sample_row, utc_text
 
 MAGIC = "hrcoach_unsaved"
 PATTERN = "hrcoach-unsaved-*.json"
@@ -108,6 +106,11 @@ def _sample(row: list[Any]) -> tuple[int, HeartRateSample]:
 
 def _fold_one(conn: sqlite3.Connection, state: dict[str, Any]) -> int:
     samples = [_sample(r) for r in state["samples"]]
+    # here, not at the top: every command lists recovery folders first (`pending`), and only
+    # folding one needs the engine and numpy (a quarter of a second to import)
+    from hrcoach.engine.batch import summarize
+    from hrcoach.store.records import StoredSetup, load_arrays, load_pauses, parse_utc, sample_row, utc_text
+
     setup = StoredSetup.model_validate_json(state["setup"])
     started = parse_utc(state["started_at"])
     with db.transaction(conn):
