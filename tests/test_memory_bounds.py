@@ -6,8 +6,8 @@ Every file here is read by `hrcoach analyze` in a child process under a hard add
 RSS for the interpreter's mappings), and its peak RSS (from `wait4`) must stay under the goal.
 Bombs are small on disk: a gzip stream may be many members, each a compressed megabyte, so a few
 kilobytes unpack to a gigabyte. Readers too slow to bring to their bounds here (the FIT SDK decodes
-~15k records a second) have their bounds tested in process; `benchmarks/bench_readers.py` takes
-every format to its bound and reports the peaks.
+~15k records a second) have their bounds tested in process; `benchmarks/bench_readers.py`
+(`--samples N`, up to the bound) reports each reader's time and peak against the plain way.
 """
 
 from __future__ import annotations
