@@ -111,13 +111,21 @@ def create_private_file(path: Path) -> None:
 
 
 def write_private(path: Path, data: bytes) -> None:
-    """Write `path` atomically as a 0600 file, creating its folder (0700) when needed; the file
-    is written under a new name (never through a link planted there) and renamed over `path`."""
+    """Write `path` atomically and durably as a 0600 file, creating its folder (0700) when
+    needed; the file is written under a new name (never through a link planted there), synced,
+    and renamed over `path`. Raises OSError (UnsafePath among them) with nothing left behind."""
     ensure_private_dir(path.parent)
     tmp = path.with_name(path.name + ".tmp")
     with contextlib.suppress(FileNotFoundError):
         os.unlink(tmp)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

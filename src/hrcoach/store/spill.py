@@ -37,19 +37,11 @@ def write(state: dict[str, Any], dirs: list[Path]) -> Path | None:
     stamp = str(state["started_at"]).replace(":", "").replace("-", "")[:15]
     for folder in dirs:
         path = folder / f"hrcoach-unsaved-{stamp}-{os.getpid()}.json"
-        tmp = path.with_name(path.name + ".part")
-        try:
-            paths.ensure_private_dir(folder)  # another user's folder (in /tmp, say): the next one
-            tmp.unlink(missing_ok=True)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
+        try:  # another user's folder (in /tmp, say), a full or read-only disk: the next one
+            paths.write_private(path, data)
             return path
         except OSError:
-            tmp.unlink(missing_ok=True)
+            continue
     return None
 
 
