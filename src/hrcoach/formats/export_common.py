@@ -106,7 +106,8 @@ def check(session: ExportSession, *, in_order: bool = True) -> None:
         previous = s.t
 
 
-def _start_us(session: ExportSession) -> int:
+def session_start_us(session: ExportSession) -> int:
+    """The session's start, in microseconds since 1970 (UTC)."""
     return (session.started_at - _EPOCH) // _US
 
 
@@ -125,7 +126,7 @@ class Second:
 
 def per_second(session: ExportSession) -> list[Second]:
     """The samples binned by whole UTC second: the points of TCX and FIT (module docstring)."""
-    start_us = _start_us(session)
+    start_us = session_start_us(session)
     out: list[Second] = []
     unix: int | None = None
     bpm: int | None = None
@@ -164,7 +165,7 @@ def segments(session: ExportSession, seconds: Sequence[Second]) -> list[list[Sec
 def lap_seconds(session: ExportSession, seconds: Sequence[Second]) -> list[list[Second]]:
     """The seconds split where each lap began (the whole session is one lap without marks);
     a lap that holds no point is left out."""
-    start_us = _start_us(session)
+    start_us = session_start_us(session)
     cuts = sorted({_unix_second(start_us, t) for t in session.laps if math.isfinite(t)})
     laps: list[list[Second]] = [[]]
     k = 0
@@ -205,7 +206,7 @@ def summarize(session: ExportSession, seconds: Sequence[Second], *, start: int |
             f"(bpm 0 means no value, and a point carries at most {MAX_POINT_BPM} bpm)"
         )
     if start is None:
-        start = _start_us(session) // 1_000_000
+        start = session_start_us(session) // 1_000_000
     avg = int(sum(rates) / len(rates) + 0.5)
     runs = segments(session, seconds)
     gap_s = sum(b[0].unix - a[-1].unix for a, b in pairwise(runs))

@@ -73,10 +73,10 @@ def read_text(path: Path, text: str) -> list[Recording]:
         except (ValueError, OverflowError):
             raise RecordingError(f"{path}:{lineno}: bad timestamp {cells[0]!r}") from None
         rr: tuple[float, ...] = ()
-        if rr_col is not None and rr_col < len(cells) and cells[rr_col]:
-            found = _rr(cells[rr_col])
+        if rr_cell := _cell(cells, rr_col):
+            found = _rr(rr_cell)
             if found is None:
-                raise RecordingError(f"{path}:{lineno}: bad RR value {cells[rr_col]!r}")
+                raise RecordingError(f"{path}:{lineno}: bad RR value {rr_cell!r}")
             rr = found
         if _cell(cells, blocker_col) == "1":  # the sensor says this interval is not to be trusted
             rr, blocked = (), blocked + 1
@@ -85,7 +85,7 @@ def read_text(path: Path, text: str) -> list[Recording]:
             seen = _cell(cells, contact_col) == "1"
             contact = SensorContact.DETECTED if seen else SensorContact.NOT_DETECTED
         if hr_col is not None:
-            cell = cells[hr_col] if hr_col < len(cells) else ""
+            cell = _cell(cells, hr_col)
             try:
                 value = float(cell or "0")
             except ValueError:

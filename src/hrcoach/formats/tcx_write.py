@@ -9,7 +9,7 @@ window; laps, gaps (a new Track) and the lap totals follow the whole-second binn
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -22,6 +22,7 @@ from hrcoach.formats.export_common import (
     lap_seconds,
     per_second,
     segments,
+    session_start_us,
     summarize,
     version_parts,
 )
@@ -46,11 +47,11 @@ def _iso_ms(unix_ms: int) -> str:
 def _points(session: ExportSession) -> list[tuple[int, int, int]]:
     """(whole UTC second, millisecond since 1970, bpm) of every sample with a heart rate, each
     millisecond once (a second sample in the same millisecond is left out)."""
-    start_us = (session.started_at - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+    start = session_start_us(session)
     out: list[tuple[int, int, int]] = []
     for s in session.samples:
         if 0 < s.bpm <= MAX_POINT_BPM:
-            us = start_us + round(s.t * 1_000_000)
+            us = start + round(s.t * 1_000_000)
             ms = us // 1000
             if not out or ms > out[-1][1]:
                 out.append((us // 1_000_000, ms, s.bpm))
