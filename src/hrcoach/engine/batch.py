@@ -156,7 +156,6 @@ def summarize(
     verdict = classify(a, params) if verdicts is None else verdicts
     n = len(verdict)
     counts = Counter(verdict)  # in the order each reason first comes, as a summary lists them
-    counts.pop(None, None)
     rejected = {reason.value: count for reason, count in counts.items() if reason is not None}
     acc = np.array([v is None for v in verdict], dtype=bool) if n else np.zeros(0, dtype=bool)
     ms, bpm = a.ms[acc], a.bpm[acc]

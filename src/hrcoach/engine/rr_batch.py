@@ -56,7 +56,7 @@ def rr_counts(ms: npt.NDArray[np.int64], rr: Sequence[tuple[float, ...]]) -> tup
     short = per_sample[group] <= LONG
     beats, group = beats[short], group[short]
     # each beat's position from the newest of its sample, and the sum of the beats newer than it
-    ends = np.cumsum(np.bincount(group, minlength=n))[group]  # one past its sample's last beat
+    ends = np.cumsum(np.where(per_sample > LONG, 0, per_sample))[group]  # one past its sample's last
     from_end = ends - 1 - np.arange(beats.size)
     after = np.zeros(beats.size, dtype=np.float64)
     for k in range(1, int(from_end.max(initial=0)) + 1):
