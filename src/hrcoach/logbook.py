@@ -70,6 +70,7 @@ class SessionRow:
     bdnf_s: float | None  # None: no summary
     device: str  # its name (or product), "" when not known
     long_span: bool = False  # the wall span is far longer than the time recorded
+    dated: bool = True  # False: imported without a start date, out of the dose until dated
 
     @property
     def practice(self) -> bool:
@@ -87,6 +88,7 @@ class SessionRow:
             bdnf_s=info.summary.bdnf_s if info.summary else None,
             device=str(info.device.get("name") or info.device.get("product") or ""),
             long_span=bool(info.summary and info.summary.span_note),
+            dated=info.dated,
         )
 
 
@@ -213,7 +215,7 @@ class Logbook:
         trace = [(float(t[i]), float(arrays.bpm[i])) for i, v in enumerate(verdicts) if v is None]
         t0 = float(t[0]) if len(t) else 0.0
         marks = session_laps(conn, info.id)
-        start = info.started_at.astimezone().strftime("%a %d %b %H:%M")
+        start = info.started_at.astimezone().strftime("%a %d %b %H:%M") if info.dated else "undated"
         return SessionResult(
             summary=info.summary,
             cues=[(c.t - t0, c.message) for c in session_cues(conn, info.id)],

@@ -101,6 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="import an activity even when a session in the log covers the same time",
     )
+    p.add_argument(
+        "--start",
+        metavar="WHEN",
+        help="the start time of a file that has no date (local time, e.g. 2026-11-30T07:15);"
+        " without it, you are asked at a terminal, else such a file stays undated",
+    )
     _add_hrmax_overrides(p)
 
     p = sub.add_parser("history", help="sessions per week against the weekly dose, and the streak")
@@ -119,13 +125,27 @@ def build_parser() -> argparse.ArgumentParser:
         "check", help="check the session log: SQLite's integrity check, damaged sessions moved aside"
     )
 
+    p = sub.add_parser("date", help="give a session imported without a date its start time")
+    p.add_argument("id", help="session id (see `hrcoach sessions`)")
+    p.add_argument("when", help="its start, local time (e.g. 2026-11-30T07:15)")
+    p.add_argument(
+        "--anyway",
+        action="store_true",
+        help="date it even when a session in the log already covers that time",
+    )
+
     p = sub.add_parser("delete", help="delete a session from the log (asks first)")
     p.add_argument("id", help="session id (see `hrcoach sessions`)")
     p.add_argument("-y", "--yes", action="store_true", help="do not ask (needed when not at a terminal)")
 
-    p = sub.add_parser("export", help="export a session as TCX, FIT, CSV or a capture")
+    p = sub.add_parser("export", help="export a session as FIT, TCX, GPX, CSV or a capture")
     p.add_argument("id", help="session id (see `hrcoach sessions`)")
-    p.add_argument("--format", required=True, choices=["tcx", "fit", "csv", "capture"])
+    p.add_argument(
+        "--format",
+        required=True,
+        choices=["fit", "tcx", "gpx", "csv", "capture"],
+        help="GPX only for a session with positions (an imported outdoor activity)",
+    )
     p.add_argument(
         "-o",
         "--output",
@@ -164,6 +184,7 @@ COMMANDS = {  # command -> (module in hrcoach.cli, function): only the one run i
     "show": ("logbook", "show"),
     "export": ("logbook", "export"),
     "delete": ("logbook", "delete"),
+    "date": ("logbook", "date"),
     "check": ("check", "run"),
     "app": ("app", "run"),
     "profile": ("profile", "run"),

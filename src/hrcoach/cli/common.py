@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from datetime import UTC, datetime, timedelta
 
 from hrcoach import paths
+from hrcoach.cli.errors import UsageError
 from hrcoach.config import Profile, load_profile
 from hrcoach.engine.zones import FORMULA_TEXT, Formula, estimate_hrmax
 from hrcoach.session import SessionSetup
@@ -35,3 +37,18 @@ def use_tui(args: argparse.Namespace) -> bool:
     import sys
 
     return not getattr(args, "headless", False) and sys.stdout.isatty() and sys.stdin.isatty()
+
+
+def parse_when(text: str, what: str) -> datetime:
+    """A date and time the runner typed (`2026-11-30 07:15`, or with a zone), in local time when
+    it has no zone; a UsageError in one line when it is not one, or is in the future."""
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(
+            f"{what}: not a date and time: {text!r} (e.g. 2026-11-30T07:15, local time)"
+        ) from None
+    when = when.astimezone() if when.tzinfo is None else when
+    if when > datetime.now(UTC) + timedelta(minutes=5):
+        raise UsageError(f"{what}: {text!r} is in the future")
+    return when.astimezone(UTC)

@@ -14,6 +14,7 @@ import hashlib
 import json
 import sqlite3
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,12 @@ class Progress:
 
 
 def _import_one(
-    conn: sqlite3.Connection, path: Path, setup: StoredSetup, *, anyway: bool = False
+    conn: sqlite3.Connection,
+    path: Path,
+    setup: StoredSetup,
+    *,
+    anyway: bool = False,
+    start: Callable[[Path], datetime | None] = lambda _: None,
 ) -> list[dict[str, Any]]:
     """Import every activity of one file, all or none (one transaction). Raises RecordingError
     for an unreadable file, sqlite3.Error when the log refuses it."""
@@ -76,10 +82,10 @@ def _import_one(
             raise RecordingError(f"{path}: cannot read ({exc.strerror or exc})") from None
     try:
         with db.transaction(conn):
-            return _save_all(conn, path, recordings, sha, setup, anyway=anyway)
+            return _save_all(conn, path, recordings, sha, setup, anyway=anyway, start=start)
     except sqlite3.IntegrityError:  # another import of the same file got there first
         with db.transaction(conn):
-            return _save_all(conn, path, recordings, sha, setup, anyway=anyway)
+            return _save_all(conn, path, recordings, sha, setup, anyway=anyway, start=start)
 
 
 def _save_all(
@@ -90,8 +96,10 @@ def _save_all(
     setup: StoredSetup,
     *,
     anyway: bool,
+    start: Callable[[Path], datetime | None],
 ) -> list[dict[str, Any]]:
     results: list[dict[str, Any]] = []
+    given: datetime | None = None  # asked once per file: its activities follow one another
     for part, rec in enumerate(recordings):
         existing = find_import(conn, sha, part)
         if existing is not None:
@@ -100,13 +108,22 @@ def _save_all(
             )
             continue
         notes = list(rec.notes)
-        started = rec.started_at
-        if started is None:
-            started = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-            notes.append("the file has no start time: the file's modification time is used")
+        started, dated = rec.started_at, True
         samples = rec.samples
         span = timedelta(seconds=max(s.t for s in samples) - samples[0].t) if samples else timedelta(0)
-        same = None if anyway else same_activity(conn, started, started + span)
+        if started is None:
+            given = given or start(path)
+            if given is not None:
+                started = given
+                given += span + timedelta(seconds=1)  # the next activity of the file after this one
+                notes.append("the file has no start date: the start time given at import is used")
+            else:  # placed at the file's time for ordering, but in no week until it is dated
+                started, dated = datetime.fromtimestamp(path.stat().st_mtime, UTC), False
+                notes.append(
+                    "the file has no start date: not counted in the weekly dose until you give"
+                    " one (`hrcoach date ID WHEN`)"
+                )
+        same = None if anyway or not dated else same_activity(conn, started, started + span)
         if same is not None:
             results.append({"file": str(path), "part": part, "status": "same activity", "session": same.id})
             continue
@@ -126,6 +143,8 @@ def _save_all(
             laps=[samples[0].t + t for t in rec.laps] if samples else [],
             pauses=[(samples[0].t + a, samples[0].t + b) for a, b in rec.pauses] if samples else [],
             utc_offset_s=rec.utc_offset_s,
+            dated=dated,
+            positions=[(samples[0].t + t, lat, lon) for t, lat, lon in rec.positions] if samples else [],
         )
         results.append(
             {"file": str(path), "part": part, "status": "imported", "session": sid, "notes": notes}
@@ -147,10 +166,11 @@ def run(args: argparse.Namespace) -> int:
     progress = Progress(len(files))
     failed = 0
     report: list[dict[str, Any]] = []
+    start = _start_of(args, progress)
     for i, path in enumerate(files):
         progress.show(i, path.name)
         try:
-            results = _import_one(conn, path, stored, anyway=args.anyway)
+            results = _import_one(conn, path, stored, anyway=args.anyway, start=start)
         except (RecordingError, sqlite3.Error) as exc:
             progress.clear()
             said = str(exc) if isinstance(exc, RecordingError) else f"{path}: not imported: {_log_error(exc)}"
@@ -172,6 +192,35 @@ def run(args: argparse.Namespace) -> int:
             f"{imported} sessions imported from {len(files) - failed} of {len(files)} files; {failed} failed"
         )
     return 2 if failed else 0
+
+
+def _start_of(args: argparse.Namespace, progress: Progress) -> Callable[[Path], datetime | None]:
+    """Where a file without a start date gets one: `--start`, else asked at a terminal (empty
+    leaves it undated), else none."""
+    if args.start is not None:
+        when = common.parse_when(args.start, "--start")
+        return lambda _: when
+    if args.json or not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return lambda _: None
+
+    def ask(path: Path) -> datetime | None:
+        progress.clear()
+        while True:
+            try:
+                text = input(
+                    f"{path.name} has no start date. When did it start (e.g. 2026-11-30 07:15;"
+                    " empty: leave it undated)? "
+                )
+            except EOFError:
+                return None
+            if not text.strip():
+                return None
+            try:
+                return common.parse_when(text, path.name)
+            except UsageError as exc:
+                print(exc, file=sys.stderr)
+
+    return ask
 
 
 def _log_error(exc: sqlite3.Error) -> str:

@@ -1,4 +1,5 @@
-"""`hrcoach history`, `sessions`, `show ID` and `export ID`: reading the session log."""
+"""`hrcoach history`, `sessions`, `show ID`, `export ID`, `delete ID` and `date ID WHEN`: reading
+the session log, and the few changes a runner makes to it."""
 
 from __future__ import annotations
 
@@ -99,13 +100,15 @@ def sessions(args: argparse.Namespace) -> int:
     )
     flagged = 0
     for s in items:
-        start = s.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        start = s.started_at.astimezone().strftime("%Y-%m-%d %H:%M") if s.dated else "undated"
         bdnf = render.clock(s.summary.bdnf_s) if s.summary else "-"
         device = s.device.get("name") or s.device.get("product") or ""
         length = render.clock(s.duration_s)
         if s.summary and s.summary.span_note:
             length, flagged = length + "*", flagged + 1
         print(f"{s.id:>5}  {start:<16}  {s.origin:<7} {length:>8} {bdnf:>8}  {s.status:<9} {device}")
+    if any(not s.dated for s in items):
+        print("undated: out of the weekly dose until you give its start: `hrcoach date ID WHEN`")
     if flagged:
         print("* recorded over a far longer span (a clock jump or a long pause): `hrcoach show ID` says")
     return 0
@@ -122,7 +125,7 @@ def show(args: argparse.Namespace) -> int:
         out["laps"] = [asdict(lap) for lap in laps]
         print(json.dumps(out))
         return 0
-    start = info.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    start = info.started_at.astimezone().strftime("%Y-%m-%d %H:%M") if info.dated else "undated"
     device = info.device.get("name") or info.device.get("product")
     sport = info.sport.replace("_", " ")
     if info.sub_sport and info.sub_sport != "generic":
@@ -141,6 +144,30 @@ def show(args: argparse.Namespace) -> int:
         print(f"Source      {info.source_path}")
     for note in info.notes:
         print(f"Note        {note}")
+    if not info.dated:
+        print(f"Undated     not in the weekly dose until you give its start: `hrcoach date {info.id} WHEN`")
+    return 0
+
+
+def date(args: argparse.Namespace) -> int:
+    from hrcoach.cli.common import parse_when
+    from hrcoach.store.sessions import same_activity, set_date
+
+    conn = _store()
+    info = _get(conn, args.id)
+    started = parse_when(args.when, "WHEN")
+    end = started + ((info.ended_at or info.started_at) - info.started_at)
+    same = None if args.anyway else same_activity(conn, started, end, exclude=info.id)
+    if same is not None:
+        raise UsageError(
+            f"session {same.id} already covers that time (the same activity?): "
+            "add --anyway to date it all the same"
+        )
+    was = "undated" if not info.dated else info.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    if not set_date(conn, info.id, started):
+        raise UsageError(f"no session {info.id} in the log (see `hrcoach sessions`)")
+    now = started.astimezone().strftime("%Y-%m-%d %H:%M")
+    print(f"Session {info.id} now starts {now} (was {was}); it counts in that week's dose.")
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,20 @@ def sport_name(value: object) -> str:
     none or one that is not a plain name."""
     text = value.strip().lower().replace(" ", "_") if isinstance(value, str) else ""
     return text if text.replace("_", "").isalnum() and text.isascii() and len(text) <= 40 else ""
+
+
+Position = tuple[float, float, float]  # (t, latitude, longitude), t as a sample's, degrees WGS84
+
+
+def position_ok(t: float, lat: float, lon: float) -> bool:
+    """A position a file or the log may hold: finite, on the globe, and not 0,0 (what many
+    devices write for "no fix")."""
+    return (
+        all(math.isfinite(v) for v in (t, lat, lon))
+        and -90 <= lat <= 90
+        and -180 <= lon <= 180
+        and (lat, lon) != (0.0, 0.0)
+    )
 
 
 class RecordingError(ValueError):
@@ -34,6 +49,7 @@ class Recording:
     laps: list[float] = field(default_factory=list)  # times (like events' t) where a lap began
     pauses: list[tuple[float, float]] = field(default_factory=list)  # (stopped, started) timer pauses
     utc_offset_s: int | None = None  # the activity's own local time (UTC + this), when the file says
+    positions: list[Position] = field(default_factory=list)  # (t, lat, lon) where the file has them
 
     def __post_init__(self) -> None:
         self.device = clean_device(self.device)  # a file's device text is untrusted

@@ -78,6 +78,15 @@ MIGRATIONS: list[str] = [
     "ALTER TABLE sessions ADD COLUMN utc_offset_s INTEGER",
     # 4 -> 5: the live writer's lock (see `liveness`): the only sign it is alive
     "ALTER TABLE sessions ADD COLUMN writer_lock TEXT",
+    # 5 -> 6: whether the start time is known (a file without a date is kept out of the weekly
+    # dose until the runner gives one), and a session's positions (t, lat, lon as packed doubles)
+    """
+    ALTER TABLE sessions ADD COLUMN dated INTEGER NOT NULL DEFAULT 1;
+    CREATE TABLE tracks (
+        session_id INTEGER PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+        points BLOB NOT NULL
+    )
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -78,6 +78,8 @@ def weekly(sessions: Sequence[SessionInfo], *, today: date, weeks: int, tz: tzin
     """The last `weeks` ISO weeks up to the one holding `today` (times in `tz`, default local)."""
     by_monday: dict[date, list[SessionInfo]] = {}
     for s in sessions:
+        if not s.dated:  # its week is not known: out of every week until the runner dates it
+            continue
         by_monday.setdefault(_monday(s.started_at.astimezone(tz).date()), []).append(s)
     this = _monday(today)
     rows = [

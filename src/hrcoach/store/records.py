@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import sqlite3
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from hrcoach.config import Profile, ProfileError
 from hrcoach.engine.accounting import Params
 from hrcoach.engine.batch import CONTACT_CODES, SampleArrays
+from hrcoach.formats.recording import Position, position_ok
 from hrcoach.models import HeartRateSample, SensorContact
 from hrcoach.session import SessionSetup
 
@@ -87,6 +88,20 @@ def unpack_rr(blob: bytes | None) -> tuple[float, ...]:
         return tuple(v for v in array("d", blob) if math.isfinite(v))
     except (TypeError, ValueError):
         return ()
+
+
+def pack_positions(points: Sequence[Position]) -> bytes:
+    return array("d", (v for p in points for v in p)).tobytes()
+
+
+def unpack_positions(blob: object) -> list[Position]:
+    """A stored track; a damaged one (not whole triples of doubles) reads as none, and points
+    that are not a position are left out."""
+    if not isinstance(blob, bytes) or len(blob) % 24:
+        return []
+    values = array("d", blob)
+    points = zip(values[0::3], values[1::3], values[2::3], strict=True)
+    return [p for p in points if position_ok(*p)]
 
 
 MAX_STORED_T_S = 1e10  # ~300 years: a clock jump can put samples years out; beyond this is damage

@@ -19,15 +19,22 @@ from typing import Any
 
 from hrcoach.engine.batch import SampleArrays, summarize
 from hrcoach.engine.summary import Summary
-from hrcoach.formats.recording import sport_name
+from hrcoach.formats.recording import Position, position_ok, sport_name
 from hrcoach.models import HeartRateSample
 from hrcoach.store import db
-from hrcoach.store.records import StoredSetup, parse_utc, sample_row, utc_text
+from hrcoach.store.records import (
+    StoredSetup,
+    pack_positions,
+    parse_utc,
+    sample_row,
+    unpack_positions,
+    utc_text,
+)
 from hrcoach.text import clean, clean_device
 
 ORIGINS = ("live", "replay", "import", "demo")
 DOSE_ORIGINS = ("live", "import")  # what counts toward the weekly dose
-_COUNTED = "origin IN (" + ", ".join(f"'{o}'" for o in DOSE_ORIGINS) + ")"
+_COUNTED = "dated = 1 AND origin IN (" + ", ".join(f"'{o}'" for o in DOSE_ORIGINS) + ")"
 SAME_ACTIVITY = 0.5  # overlap, as a share of the shorter session, that makes two sessions one
 
 
@@ -54,11 +61,12 @@ class SessionInfo:
     sport: str = ""  # as FIT names it; "" when not known (a live session)
     sub_sport: str = ""
     utc_offset_s: int | None = None  # the session's own local time; None when not known
+    dated: bool = True  # False: its file had no start date (started_at is a placeholder)
 
     @property
     def counts(self) -> bool:
-        """Whether it counts toward the weekly dose (not a demo or a replay)."""
-        return self.origin in DOSE_ORIGINS
+        """Whether it counts toward the weekly dose (not a demo or a replay, and dated)."""
+        return self.dated and self.origin in DOSE_ORIGINS
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -71,6 +79,7 @@ class SessionInfo:
             "source": self.source_path,
             "notes": self.notes,
             "counts_in_dose": self.counts,
+            "dated": self.dated,
             "sport": self.sport,
             "sub_sport": self.sub_sport,
             "summary": self.summary.model_dump(mode="json") if self.summary else None,
@@ -85,7 +94,7 @@ def _device(text: str) -> dict[str, Any]:
 
 _COLUMNS = (
     "id, started_at, origin, status, duration_s, device, setup, summary, source_path, notes, ended_at,"
-    " sport, sub_sport, utc_offset_s"
+    " sport, sub_sport, utc_offset_s, dated"
 )
 
 
@@ -107,9 +116,8 @@ def _info(row: tuple[Any, ...]) -> SessionInfo:
 
 
 def _read(row: tuple[Any, ...]) -> SessionInfo:
-    sid, started, origin, status, duration, device, setup, summary, source, notes, ended, sport, sub, off = (
-        row
-    )
+    sid, started, origin, status, duration, device, setup, summary, source, notes, ended = row[:11]
+    sport, sub, off, dated = row[11:]
     if not isinstance(sid, int) or not isinstance(duration, int | float):
         raise ValueError("its id or duration is not a number")
     return SessionInfo(
@@ -127,6 +135,7 @@ def _read(row: tuple[Any, ...]) -> SessionInfo:
         sport=sport_name(sport),
         sub_sport=sport_name(sub),
         utc_offset_s=off if isinstance(off, int) and abs(off) <= 18 * 3600 else None,
+        dated=dated != 0,
     )
 
 
@@ -166,6 +175,27 @@ def session_laps(conn: sqlite3.Connection, session_id: int) -> list[float]:
     return [float(t) for (t,) in rows]
 
 
+def session_positions(conn: sqlite3.Connection, session_id: int) -> list[Position]:
+    """The session's positions in time order ([] when it has none, or its track is damaged)."""
+    row = conn.execute("SELECT points FROM tracks WHERE session_id = ?", (session_id,)).fetchone()
+    return unpack_positions(row[0]) if row else []
+
+
+def set_date(conn: sqlite3.Connection, session_id: int, started: datetime) -> bool:
+    """Give a finished session its start time (its end moves with it), and so a place in the
+    weekly dose; False when there is no such finished session."""
+    info = get_session(conn, session_id)
+    if info is None or info.status == "open":
+        return False
+    end = info.ended_at or info.started_at
+    with db.transaction(conn):
+        conn.execute(
+            "UPDATE sessions SET started_at = ?, ended_at = ?, dated = 1 WHERE id = ?",
+            (utc_text(started), utc_text(started + (end - info.started_at)), session_id),
+        )
+    return True
+
+
 def find_import(conn: sqlite3.Connection, sha256: str, part: int) -> int | None:
     """The session already imported from this file content (and activity), if any."""
     row = conn.execute(
@@ -182,13 +212,15 @@ def imports_of(conn: sqlite3.Connection, sha256: str) -> list[tuple[int, int]]:
     return [(int(part or 0), int(sid)) for part, sid in rows]
 
 
-def same_activity(conn: sqlite3.Connection, started: datetime, ended: datetime) -> SessionInfo | None:
-    """The counted session that is the same activity as one from `started` to `ended` (their
-    times overlap by at least half of the shorter one), if any."""
+def same_activity(
+    conn: sqlite3.Connection, started: datetime, ended: datetime, *, exclude: int | None = None
+) -> SessionInfo | None:
+    """The counted session (other than `exclude`) that is the same activity as one from
+    `started` to `ended` (their times overlap by at least half of the shorter one), if any."""
     rows = conn.execute(
         f"SELECT {_COLUMNS} FROM sessions WHERE status != 'open' AND {_COUNTED}"
-        " AND ended_at > ? AND started_at < ? ORDER BY started_at, id",
-        (utc_text(started), utc_text(ended)),
+        " AND ended_at > ? AND started_at < ? AND id IS NOT ? ORDER BY started_at, id",
+        (utc_text(started), utc_text(ended), exclude),
     )
     length = (ended - started).total_seconds()
     for info in map(_info, rows):
@@ -225,8 +257,11 @@ def save_session(
     laps: Sequence[float] = (),
     pauses: Sequence[tuple[float, float]] = (),
     utc_offset_s: int | None = None,
+    dated: bool = True,
+    positions: Sequence[Position] = (),
 ) -> int:
-    """Save a whole session in one transaction (its summary from the batch engine)."""
+    """Save a whole session in one transaction (its summary from the batch engine). `dated`
+    False: `started_at` is a placeholder, and the session stays out of the weekly dose."""
     arrays = SampleArrays.from_samples(samples)
     params = setup.params()
     summary = summarize(arrays, params, setup.hrmax_source, pauses=pauses)
@@ -234,8 +269,8 @@ def save_session(
     with db.transaction(conn):
         cur = conn.execute(
             "INSERT INTO sessions (started_at, origin, status, device, setup, summary, duration_s,"
-            " source_path, source_sha256, source_part, notes, ended_at, sport, sub_sport, utc_offset_s)"
-            " VALUES (?, ?, 'complete', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " source_path, source_sha256, source_part, notes, ended_at, sport, sub_sport, utc_offset_s,"
+            " dated) VALUES (?, ?, 'complete', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 utc_text(started_at),
                 origin,
@@ -251,6 +286,7 @@ def save_session(
                 sport_name(sport),
                 sport_name(sub_sport),
                 utc_offset_s,
+                int(dated),
             ),
         )
         sid = cur.lastrowid
@@ -263,4 +299,7 @@ def save_session(
         conn.executemany(
             "INSERT INTO events VALUES (?, ?, 'pause', ?)", ((sid, a, repr(float(b))) for a, b in pauses)
         )
+        kept = [p for p in positions if position_ok(*p)]
+        if kept:
+            conn.execute("INSERT INTO tracks VALUES (?, ?)", (sid, pack_positions(kept)))
     return sid

@@ -232,10 +232,11 @@ class HistoryScreen(Screen[None]):
         table.clear()
         self.shown = sorted(visible, key=lambda s: (s.started_at, s.id), reverse=True)
         for s in self.shown:
-            dim = "dim italic" if s.practice else ""  # not the runner's own
+            dim = "dim italic" if s.practice or not s.dated else ""  # not in the dose
+            start = s.started_at.astimezone().strftime("%Y-%m-%d %H:%M") if s.dated else "undated"
             table.add_row(
                 _right(s.id, dim),
-                Text(s.started_at.astimezone().strftime("%Y-%m-%d %H:%M"), dim),
+                Text(start, dim),
                 Text(s.origin, dim),
                 _right(clock(s.duration_s) + ("*" if s.long_span else ""), dim),
                 _right(clock(s.bdnf_s) if s.bdnf_s is not None else "-", dim),
