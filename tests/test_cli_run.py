@@ -126,3 +126,37 @@ def test_run_without_bluetooth_leaves_no_empty_recording(
     assert main(["run", "--record", str(record), "--age", "33"]) == 2
     assert "Bluetooth unavailable" in capsys.readouterr().err
     assert not record.exists()
+
+
+@pytest.mark.parametrize(
+    ("flag", "profile_says", "expected"),
+    [
+        (["--on", "treadmill"], None, "treadmill"),
+        ([], "treadmill", "treadmill"),
+        (["--on", "any"], "treadmill", ""),
+    ],
+)
+def test_a_live_run_is_marked_where_it_was_and_exports_say_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    flag: list[str], profile_says: str | None, expected: str,
+) -> None:  # fmt: skip
+    """#13 exports 3: `run --on` (else the profile's runs_on) marks the session, and its FIT
+    export carries sub_sport treadmill like a Garmin's treadmill run."""
+    from tests.test_export_truth import fit_messages
+
+    if profile_says:
+        assert main(["profile", "set", "runs_on", profile_says]) == 0
+    script = [(t, p) for t, p in script_from_capture(stream("dropout_reconnect")) if t < 60]
+    adapter = SimulatedAdapter(SimulatedStrap("Polar H10 8C4F1E2A", "C4:7C:8D:6A:1E:2A"), script, speed=0)
+    monkeypatch.setattr(
+        live, "make_source", lambda args, **hooks: ScriptedStrapSource(adapter, device=None, **hooks)
+    )
+    assert main(["run", "--age", "33", *flag]) == 0
+    capsys.readouterr()
+    assert main(["sessions", "--json"]) == 0
+    (info,) = json.loads(capsys.readouterr().out)
+    assert (info["sport"], info["sub_sport"]) == (("running", expected) if expected else ("", ""))
+    out = tmp_path / "run.fit"
+    assert main(["export", str(info["id"]), "--format", "fit", "-o", str(out)]) == 0
+    (session,) = fit_messages(out)["session_mesgs"]
+    assert (session["sport"], session["sub_sport"]) == ("running", expected or "generic")

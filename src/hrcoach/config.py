@@ -41,6 +41,9 @@ class Profile(BaseModel):
     hold_grace_s: float = Field(
         60.0, ge=0, le=600, description="excursions shorter than this keep a hold alive"
     )
+    runs_on: Literal["any", "treadmill", "street", "trail", "track"] = Field(
+        "any", description="where live runs are, as exports say it: any, treadmill, street, trail or track"
+    )
     cue_sound: Literal["bell", "speech", "both", "off"] = Field(
         "bell", description="how cues are heard: bell, speech (espeak-ng, say, PowerShell), both or off"
     )

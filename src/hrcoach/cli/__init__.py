@@ -83,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", help="strap name or address (default: the last one used, else the strongest)")
     p.add_argument("--record", metavar="FILE", help="also write every raw notification to a capture file")
     p.add_argument("--headless", action="store_true", help="print the read-out instead of the screen")
+    p.add_argument(
+        "--on",
+        choices=["any", "treadmill", "street", "trail", "track"],
+        help="where this run is, as exports say it (default: the profile's runs_on)",
+    )
     _add_hrmax_overrides(p)
 
     p = sub.add_parser("replay", help="play a recording as a live session (real time x speed) and log it")

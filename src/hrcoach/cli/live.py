@@ -19,6 +19,7 @@ from hrcoach.sources.remembered import last_device, remember_device
 from hrcoach.store.log import SessionLog
 
 if TYPE_CHECKING:
+    from hrcoach.config import Profile
     from hrcoach.formats.capture import CaptureWriter
     from hrcoach.logbook import Logbook
     from hrcoach.sources.ble import StrapSource
@@ -90,6 +91,13 @@ async def _run_live(driver: Driver) -> None:
         await driver.close()
 
 
+def runs_on(args: argparse.Namespace, prof: Profile) -> str:
+    """Where this live run is, as FIT's sub_sport names it ("" for anywhere): `run --on`, else
+    the profile's `runs_on`."""
+    where = getattr(args, "on", None) or prof.runs_on
+    return "" if where == "any" else where
+
+
 def run_tui(args: argparse.Namespace) -> int:
     app = run_app(args)
     app.run()
@@ -118,7 +126,7 @@ def run_app(args: argparse.Namespace, logbook: Logbook | None = None) -> Hrcoach
             recorder=writer,
             on_connected=remember_device,
         )
-        return app.start_session(feed, setup)
+        return app.start_session(feed, setup, sub_sport=runs_on(args, app.profile))
 
     def first(app: HrcoachApp) -> SessionScreen | ConnectScreen:
         last = last_device()
@@ -148,7 +156,9 @@ def run(args: argparse.Namespace) -> int:
     setup = common.setup_from_args(args, common.profile())
     session = Session(setup)
     writer = _open_recorder(args.record)
-    log = SessionLog.for_session("live", setup, datetime.now(UTC), device={})
+    log = SessionLog.for_session(
+        "live", setup, datetime.now(UTC), device={}, sub_sport=runs_on(args, common.profile())
+    )
     print(f"hrcoach run: HRmax {setup.params.hrmax} bpm ({setup.hrmax_source}). Ctrl-C ends the session.")
     status = 0
     driver = _strap_driver(args, session, writer, log)

@@ -63,8 +63,11 @@ class SessionLog:
         commit_every_s: float = 1.0,
         background: bool = False,
         spill_dirs: list[Path] | None = None,
+        sport: str = "",
+        sub_sport: str = "",
     ) -> None:
         self.origin = origin
+        self.sport, self.sub_sport = sport, sub_sport
         self.started_at = started_at
         self.setup = setup
         self.device = device or {}
@@ -107,9 +110,13 @@ class SessionLog:
         source_path: str | None = None,
         path: Path | None = None,
         background: bool = True,
+        sub_sport: str = "",
     ) -> SessionLog:
-        """The log of a session coached against `setup`."""
+        """The log of a session coached against `setup`; `sub_sport` marks a run as FIT names
+        where it was (treadmill, trail...)."""
         return cls(
+            sport="running" if sub_sport else "",
+            sub_sport=sub_sport,
             origin=origin,
             started_at=started_at,
             setup=StoredSetup.of_session(setup),
@@ -252,7 +259,8 @@ class SessionLog:
                 self._writer_lock = liveness.take(liveness.lock_dir(self.path))
             cur = self._conn.execute(
                 "INSERT INTO sessions (started_at, origin, status, device, setup, source_path, writer_pid,"
-                " writer_host, utc_offset_s, writer_lock) VALUES (?, ?, 'open', ?, ?, ?, ?, ?, ?, ?)",
+                " writer_host, utc_offset_s, writer_lock, sport, sub_sport)"
+                " VALUES (?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     utc_text(self.started_at),
                     self.origin,
@@ -263,6 +271,8 @@ class SessionLog:
                     socket.gethostname(),
                     local_offset_s(self.started_at),
                     self._writer_lock.token if self._writer_lock else None,
+                    self.sport,
+                    self.sub_sport,
                 ),
             )
             self.session_id = cur.lastrowid

@@ -60,8 +60,9 @@ class HrcoachApp(App[None]):
 
     # Sessions
 
-    def start_session(self, feed: Feed, setup: SessionSetup) -> SessionScreen:
-        """A session screen for `feed`, logged under the feed's origin."""
+    def start_session(self, feed: Feed, setup: SessionSetup, *, sub_sport: str = "") -> SessionScreen:
+        """A session screen for `feed`, logged under the feed's origin (`sub_sport`: where a
+        live run is, as FIT names it)."""
         log = SessionLog.for_session(
             feed.origin,
             setup,
@@ -69,6 +70,7 @@ class HrcoachApp(App[None]):
             device=feed.device,
             source_path=feed.source_path,
             path=self.logbook.db_path,
+            sub_sport=sub_sport,
         )
         return SessionScreen(feed, setup, log, self.speaker)
 

@@ -32,6 +32,7 @@ LABELS = {
     "goal_min": "Goal (min)",
     "max_gap_s": "Max gap (s)",
     "hold_grace_s": "Hold grace (s)",
+    "runs_on": "Runs on",
     "cue_sound": "Cue sound",
 }
 PLACEHOLDERS = {"age": "not set", "hrmax": "not measured", "resting_hr": "not set"}
