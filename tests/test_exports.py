@@ -58,6 +58,7 @@ def small_session() -> ExportSession:
             HeartRateSample(4.2, 126, (480.0, 470.0, 475.0)),
         ],
         DEVICE,
+        positions=[(1.0, 52.37, 4.89), (2.1, 52.3701, 4.8901), (2.7, 52.3702, 4.8902), (4.2, 52.3703, 4.89)],
     )
 
 
@@ -515,5 +516,11 @@ def test_path_and_stream_give_the_same_bytes(tmp_path: Path, fmt: str) -> None:
 
 
 def test_registry() -> None:
-    assert set(EXPORTERS) == set(SUFFIXES) == {"tcx", "fit", "csv", "capture"}
-    assert SUFFIXES == {"tcx": ".tcx", "fit": ".fit", "csv": ".csv", "capture": ".hrcap.jsonl"}
+    assert set(EXPORTERS) == set(SUFFIXES) == {"tcx", "fit", "gpx", "csv", "capture"}
+    assert SUFFIXES == {
+        "tcx": ".tcx",
+        "fit": ".fit",
+        "gpx": ".gpx",
+        "csv": ".csv",
+        "capture": ".hrcap.jsonl",
+    }

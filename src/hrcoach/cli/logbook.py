@@ -204,7 +204,7 @@ def export(args: argparse.Namespace) -> int:
     from hrcoach.engine.batch import SampleArrays, classify
     from hrcoach.formats.exports import EXPORTERS, LOSSLESS, SUFFIXES, ExportSession, write_fit
     from hrcoach.store.records import load_samples
-    from hrcoach.store.sessions import session_laps
+    from hrcoach.store.sessions import session_laps, session_positions
 
     conn = _store()
     info = _get(conn, args.id)
@@ -237,6 +237,7 @@ def export(args: argparse.Namespace) -> int:
         sport=info.sport or "running",
         sub_sport=info.sub_sport,
         laps=session_laps(conn, info.id),
+        positions=session_positions(conn, info.id),
     )
     target: BinaryIO | Path = sys.stdout.buffer if to_stdout else out
     try:
@@ -253,4 +254,12 @@ def export(args: argparse.Namespace) -> int:
         print(f"Exported session {info.id} as {args.format.upper()} to standard output", file=sys.stderr)
     else:
         print(f"Exported session {info.id} as {args.format.upper()} to {out}")
+    if args.format == "gpx":  # a GPX point needs a position: say what that left out
+        placed = {t for t, _, _ in session.positions}
+        left = sum(1 for s in samples if s.bpm > 0 and s.t not in placed)
+        if left:
+            print(
+                f"{left} heart-rate samples without a position are not in the GPX (FIT and TCX keep them)",
+                file=sys.stderr,
+            )
     return 0

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from hrcoach import __version__
+from hrcoach.formats.recording import Position
 from hrcoach.models import HeartRateSample
 from hrcoach.text import clean
 
@@ -45,12 +46,14 @@ __all__ = [
     "check",
     "device_name",
     "emit",
+    "iso_ms",
     "lap_seconds",
     "per_second",
     "segments",
     "software_version",
     "staged",
     "summarize",
+    "timed_points",
     "version_parts",
 ]
 
@@ -71,6 +74,7 @@ class ExportSession:
     name: str = "hrcoach session"
     max_gap_s: float = 10.0  # a silence longer than this between points is a gap
     laps: Sequence[float] = ()  # the sample times where a lap began (the first lap needs none)
+    positions: Sequence[Position] = ()  # (t, lat, lon), t as the samples'; () for none
 
 
 MAX_POINT_BPM = 254
@@ -122,11 +126,13 @@ class Second:
     unix: int  # whole UTC second, seconds since 1970
     bpm: int | None  # the heart rate of this second's point, None for no point
     rr_ms: tuple[float, ...]  # every RR interval of this second's samples, in order
+    where: tuple[float, float] | None = None  # latitude, longitude (degrees) in this second
 
 
 def per_second(session: ExportSession) -> list[Second]:
     """The samples binned by whole UTC second: the points of TCX and FIT (module docstring)."""
     start_us = session_start_us(session)
+    spot = {_unix_second(start_us, t): (lat, lon) for t, lat, lon in session.positions}
     out: list[Second] = []
     unix: int | None = None
     bpm: int | None = None
@@ -135,15 +141,39 @@ def per_second(session: ExportSession) -> list[Second]:
         sec = _unix_second(start_us, s.t)
         if sec != unix:
             if unix is not None:
-                out.append(Second(unix, bpm, tuple(rr)))
+                out.append(Second(unix, bpm, tuple(rr), spot.get(unix)))
                 if sec == unix + 2 and bpm is not None:  # one empty second: hold the value
-                    out.append(Second(unix + 1, bpm, ()))
+                    out.append(Second(unix + 1, bpm, (), spot.get(unix + 1)))
             unix, bpm, rr = sec, None, []
         if 0 < s.bpm <= MAX_POINT_BPM:
             bpm = s.bpm
         rr.extend(s.rr_ms)
     assert unix is not None
-    out.append(Second(unix, bpm, tuple(rr)))
+    out.append(Second(unix, bpm, tuple(rr), spot.get(unix)))
+    return out
+
+
+def iso_ms(unix_ms: int) -> str:
+    """A UTC time to the millisecond, as XML's dateTime writes it."""
+    whole, ms = divmod(unix_ms, 1000)
+    return datetime.fromtimestamp(whole, UTC).strftime("%Y-%m-%dT%H:%M:%S") + f".{ms:03d}Z"
+
+
+Place = tuple[float, float] | None
+
+
+def timed_points(session: ExportSession) -> list[tuple[int, int, int, Place]]:
+    """(whole UTC second, millisecond since 1970, bpm, position) of every sample with a heart
+    rate, each millisecond once (a second sample in the same millisecond is left out)."""
+    start = session_start_us(session)
+    spots = {t: (lat, lon) for t, lat, lon in session.positions}
+    out: list[tuple[int, int, int, Place]] = []
+    for s in session.samples:
+        if 0 < s.bpm <= MAX_POINT_BPM:
+            us = start + round(s.t * 1_000_000)
+            ms = us // 1000
+            if not out or ms > out[-1][1]:
+                out.append((us // 1_000_000, ms, s.bpm, spots.get(s.t)))
     return out
 
 

@@ -35,7 +35,7 @@ from typing import Any
 from garmin_fit_sdk import Decoder, Profile, Stream, expand_heart_rates
 
 from hrcoach.formats import bounded, fit_layout
-from hrcoach.formats.recording import Recording, RecordingError, sport_name
+from hrcoach.formats.recording import Position, Recording, RecordingError, position_ok, sport_name
 from hrcoach.formats.tcx_read import plural
 from hrcoach.formats.time_order import keep_mask, repeated
 from hrcoach.models import Event, HeartRateSample
@@ -44,6 +44,9 @@ _EPOCH = datetime(1989, 12, 31, tzinfo=UTC)
 _RELATIVE = 0x10000000  # date_time values below this are seconds since device power-on
 _NUM: dict[str, int] = Profile["mesg_num"]
 _STOPS = {"stop", "stop_all", "stop_disable", "stop_disable_all"}
+
+_NO_POSITION = 2**31 - 1  # FIT's invalid sint32
+_DEGREES = 180 / 2**31  # degrees per semicircle
 
 Mesg = dict[Any, Any]
 MAX_MESSAGES = 3 * bounded.MAX_SAMPLES  # a record and an hrv message a second, and the rest
@@ -60,15 +63,26 @@ class _Rows:
         self.rr = array("d")
         self.rr_end = array("q")
         self.from_hr = bytearray()
+        self.lat = array("i")  # semicircles; _NO_POSITION where the record has none
+        self.lon = array("i")
 
     def __len__(self) -> int:
         return len(self.ts)
 
-    def add(self, ts: int, bpm: int) -> None:
+    def add(self, ts: int, bpm: int, lat: int | None = None, lon: int | None = None) -> None:
         self.ts.append(ts)
         self.bpm.append(bpm)
         self.rr_end.append(len(self.rr))
         self.from_hr.append(0)
+        placed = lat is not None and lon is not None and max(abs(lat), abs(lon)) < _NO_POSITION
+        self.lat.append(lat if placed and lat is not None else _NO_POSITION)
+        self.lon.append(lon if placed and lon is not None else _NO_POSITION)
+
+    def position(self, i: int) -> tuple[float, float] | None:
+        """Record i's latitude and longitude in degrees, None when it has none."""
+        if self.lat[i] == _NO_POSITION:
+            return None
+        return self.lat[i] * _DEGREES, self.lon[i] * _DEGREES
 
     def rr_of(self, i: int) -> tuple[float, ...]:
         start = self.rr_end[i - 1] if i else 0
@@ -101,7 +115,8 @@ class _Scan:
             ts = _int(m.get("timestamp"))
             if ts is not None and 0 <= ts < 2**32:  # a FIT date_time is a uint32
                 bpm = _int(m.get("heart_rate"))
-                self.rows.add(ts, bpm if bpm and 0 < bpm < 255 else 0)
+                bpm = bpm if bpm and 0 < bpm < 255 else 0
+                self.rows.add(ts, bpm, _int(m.get("position_lat")), _int(m.get("position_long")))
                 bounded.count(self.path, len(self.rows))
         elif num == _NUM["HRV"]:
             times = m.get("time")
@@ -287,6 +302,7 @@ def _recording(path: Path, rows: _Rows, idx: Sequence[int], scan: _Scan) -> Reco
     t1 = times[len(keep) - 1 - keep[::-1].index(1)]
     del times
     events: list[Event] = []
+    positions: list[Position] = []
     carry: tuple[float, ...] = ()
     hr_index = filled = 0
     for i in idx:  # RR intervals of a record left out go to the next sample kept
@@ -296,6 +312,9 @@ def _recording(path: Path, rows: _Rows, idx: Sequence[int], scan: _Scan) -> Reco
             continue
         if keep[hr_index]:
             events.append(HeartRateSample(float(rows.ts[i] - t0), rows.bpm[i], carry + rr if carry else rr))
+            where = rows.position(i)
+            if where is not None and position_ok(events[-1].t, *where):
+                positions.append((events[-1].t, *where))
             filled += rows.from_hr[i]
             carry = ()
         else:
@@ -345,6 +364,7 @@ def _recording(path: Path, rows: _Rows, idx: Sequence[int], scan: _Scan) -> Reco
         laps=laps,
         pauses=[(float(a - t0), float(b - t0)) for a, b in pauses],
         utc_offset_s=scan.local_offset,
+        positions=positions,
     )
 
 

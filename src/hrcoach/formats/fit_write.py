@@ -36,6 +36,7 @@ _FIT_SUB_SPORTS: frozenset[str] = frozenset(Profile["types"]["sub_sport"].values
 _FIT_SPORT_ALIASES = {"run": "running", "biking": "cycling", "bike": "cycling", "walk": "walking"}
 _HRV_PER_MESG = 5  # as Garmin devices write them
 _HRV_INVALID = 0xFFFF / 1000  # uint16 invalid, after the field's scale of 1000: readers see None
+_SEMICIRCLES = 2**31 / 180  # per degree
 _BLE_HEART_RATE = 1  # ble_device_type.heart_rate (device_type is a sub-field; the SDK wants the raw value)
 
 
@@ -116,7 +117,11 @@ def _fit_messages(session: ExportSession, utc_offset: timedelta | None) -> list[
             mesgs.append({"mesg_num": _MESG["HRV"], "time": chunk})
         if sec.bpm is not None:
             last_at = sec.unix - FIT_EPOCH_S
-            mesgs.append({"mesg_num": _MESG["RECORD"], "timestamp": last_at, "heart_rate": sec.bpm})
+            record = {"mesg_num": _MESG["RECORD"], "timestamp": last_at, "heart_rate": sec.bpm}
+            if sec.where is not None:  # semicircles, as FIT holds a position
+                record["position_lat"] = round(sec.where[0] * _SEMICIRCLES)
+                record["position_long"] = min(round(sec.where[1] * _SEMICIRCLES), 2**31 - 2)
+            mesgs.append(record)
 
     mesgs.append({"mesg_num": _MESG["EVENT"], "timestamp": end, "event": "timer", "event_type": "stop_all"})
     sports = {
@@ -195,10 +200,11 @@ def write_fit(session: ExportSession, out: BinaryIO | Path, *, utc_offset: timed
     file_id (activity, manufacturer development), device_info (hrcoach as creator; the strap,
     when named, as a Bluetooth LE heart-rate sensor), event timer start, then per whole second
     a `record` (timestamp, heart_rate: the last heart rate received in that second, or held
-    over one empty second, see `export_common`) right after that second's RR intervals in
-    `hrv` messages of up to 5 (seconds, 1 ms resolution); a gap longer than the session's gap
-    length is an event timer stop_all and start, and the timer time leaves it out; event timer
-    stop_all, one `lap`, one `session`, one `activity`.
+    over one empty second, see `export_common`; position_lat/long when the session has one)
+    right after that second's RR intervals in `hrv` messages of up to 5 (seconds, 1 ms
+    resolution); a gap longer than the session's gap length is an event timer stop_all and
+    start, and the timer time leaves it out; event timer stop_all, one `lap`, one `session`,
+    one `activity`.
 
     Every RR interval of the samples given is kept (except values FIT cannot hold: below
     0.5 ms or from 65.5 s). `utc_offset` sets the activity's local_timestamp; by default

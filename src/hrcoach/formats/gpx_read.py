@@ -16,6 +16,7 @@ from hrcoach.formats.tcx_read import (
     build,
     child_text,
     children,
+    degrees,
     finish,
     parse_bpm,
     parse_time,
@@ -35,7 +36,7 @@ def _bpm(point: ET.Element) -> int | None:
 
 
 def _point(point: ET.Element) -> Point:
-    return parse_time(child_text(point, "time")), _bpm(point)
+    return parse_time(child_text(point, "time")), _bpm(point), degrees(point.get("lat"), point.get("lon"))
 
 
 def read_bytes(path: Path, data: bytes) -> list[Recording]:

@@ -16,13 +16,14 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from hrcoach.formats.recording import Recording, RecordingError
+from hrcoach.formats.recording import Recording, RecordingError, position_ok
 from hrcoach.formats.time_order import keep_mask, repeated
 from hrcoach.formats.xml_points import Parsed, local, parse
 from hrcoach.models import Event, HeartRateSample
 
 _TCX_SPORTS = {"running": "running", "biking": "cycling"}  # TCX's Sport: Running, Biking, Other
-Point = tuple[datetime | None, int | None]  # (time, bpm) of one track point, either may be missing
+# (time, bpm, (lat, lon)) of one track point, any of them may be missing
+Point = tuple[datetime | None, int | None, tuple[float, float] | None]
 
 
 def children(elem: ET.Element, name: str) -> Iterator[ET.Element]:
@@ -73,18 +74,18 @@ def build(
     never taken as a new floor); when more than half would be left out the file is refused.
     Each is noted with its count. `t` counts from the first sample.
     """
-    timed: list[tuple[datetime, int]] = []
+    timed: list[tuple[datetime, int, tuple[float, float] | None]] = []
     no_time = no_hr = 0
-    for when, bpm in points:
+    for when, bpm, where in points:
         if when is None:
             no_time += 1
         elif bpm is None:
             no_hr += 1
         else:
-            timed.append((when, bpm))
+            timed.append((when, bpm, where))
     if not timed:
         return None
-    times = [round(when.timestamp() * 1000) for when, _ in timed]
+    times = [round(when.timestamp() * 1000) for when, _, _ in timed]
     keep = keep_mask(times)
     kept = [point for point, k in zip(timed, keep, strict=True) if k]
     if len(kept) < len(timed) / 2:
@@ -96,7 +97,8 @@ def build(
     out_of_order = len(timed) - len(kept) - dup
     del times, timed
     t0 = kept[0][0]
-    events: list[Event] = [HeartRateSample((when - t0).total_seconds(), bpm) for when, bpm in kept]
+    events: list[Event] = [HeartRateSample((when - t0).total_seconds(), bpm) for when, bpm, _ in kept]
+    positions = [(e.t, *where) for e, (_, _, where) in zip(events, kept, strict=True) if where]
     notes = []
     for count, what in (
         (no_hr, "without heart rate skipped"),
@@ -106,7 +108,16 @@ def build(
     ):
         if count:
             notes.append(f"{plural(count, kind)} {what}")
-    return Recording(str(path), fmt, events, t0, dict(device), notes)
+    kept_positions = [p for p in positions if position_ok(*p)]
+    return Recording(str(path), fmt, events, t0, dict(device), notes, positions=kept_positions)
+
+
+def degrees(lat: str | None, lon: str | None) -> tuple[float, float] | None:
+    """A point's latitude and longitude from their text, None unless both are numbers."""
+    try:
+        return float(lat or ""), float(lon or "")
+    except ValueError:
+        return None
 
 
 def finish(path: Path, recs: list[Recording], what: str, kind: str) -> list[Recording]:
@@ -135,7 +146,10 @@ def _point(point: ET.Element) -> Point:
     bpm = None
     for hr in children(point, "HeartRateBpm"):
         bpm = parse_bpm(child_text(hr, "Value") or hr.text)
-    return parse_time(child_text(point, "Time")), bpm
+    where = None
+    for pos in children(point, "Position"):
+        where = degrees(child_text(pos, "LatitudeDegrees"), child_text(pos, "LongitudeDegrees"))
+    return parse_time(child_text(point, "Time")), bpm, where
 
 
 def _stated_offset(text: str | None) -> int | None:
@@ -160,7 +174,7 @@ def _track_pauses(doc: Parsed[Point], activity: ET.Element, t0: datetime) -> lis
     for lap in children(activity, "Lap"):
         ends: list[tuple[datetime, datetime]] = []
         for track in children(lap, "Track"):
-            times = [w for w, _ in doc.points_under(track) if w]
+            times = [w for w, _, _ in doc.points_under(track) if w]
             if times:
                 ends.append((min(times), max(times)))
         for (_, stopped), (started, _) in pairwise(ends):

@@ -14,16 +14,16 @@ from pathlib import Path
 from typing import BinaryIO
 
 from hrcoach.formats.export_common import (
-    MAX_POINT_BPM,
     ExportSession,
     check,
     device_name,
     emit,
+    iso_ms,
     lap_seconds,
     per_second,
     segments,
-    session_start_us,
     summarize,
+    timed_points,
     version_parts,
 )
 
@@ -37,25 +37,6 @@ _TCX_SPORTS = {"running": "Running", "run": "Running", "cycling": "Biking", "bik
 
 def _iso(unix: int) -> str:
     return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _iso_ms(unix_ms: int) -> str:
-    whole, ms = divmod(unix_ms, 1000)
-    return datetime.fromtimestamp(whole, UTC).strftime("%Y-%m-%dT%H:%M:%S") + f".{ms:03d}Z"
-
-
-def _points(session: ExportSession) -> list[tuple[int, int, int]]:
-    """(whole UTC second, millisecond since 1970, bpm) of every sample with a heart rate, each
-    millisecond once (a second sample in the same millisecond is left out)."""
-    start = session_start_us(session)
-    out: list[tuple[int, int, int]] = []
-    for s in session.samples:
-        if 0 < s.bpm <= MAX_POINT_BPM:
-            us = start + round(s.t * 1_000_000)
-            ms = us // 1000
-            if not out or ms > out[-1][1]:
-                out.append((us // 1_000_000, ms, s.bpm))
-    return out
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
@@ -85,7 +66,7 @@ def render_tcx(session: ExportSession) -> bytes:
     activity.set("Sport", sport)
     _sub(activity, "Id", _iso(summary.start))
     laps = lap_seconds(session, seconds)
-    points, i = _points(session), 0
+    points, i = timed_points(session), 0
     for k, lap_secs in enumerate(laps):
         lap_start = summary.start if k == 0 else lap_secs[0].unix
         lap_end = laps[k + 1][0].unix if k + 1 < len(laps) else summary.end
@@ -106,7 +87,12 @@ def render_tcx(session: ExportSession) -> bytes:
                 i += 1
             while i < len(points) and points[i][0] <= run[-1].unix:
                 point = _sub(track, "Trackpoint")
-                _sub(point, "Time", _iso_ms(points[i][1]))
+                _sub(point, "Time", iso_ms(points[i][1]))
+                where = points[i][3]
+                if where is not None:
+                    position = _sub(point, "Position")
+                    _sub(position, "LatitudeDegrees", f"{where[0]:.7f}")
+                    _sub(position, "LongitudeDegrees", f"{where[1]:.7f}")
                 _bpm_element(point, "HeartRateBpm", points[i][2])
                 i += 1
     strap = device_name(session)
