@@ -125,10 +125,11 @@ def test_fit_decodes_with_garmin_sdk(name: str) -> None:
     messages, order = decode_fit(fit_bytes(session, utc_offset=timedelta(hours=1)))
 
     # the activity recipe's order, hrv interleaved with records
-    head = ["file_id", "device_info", "device_info", "event"]
+    own = ["developer_data_id", "field_description", "field_description"]  # fit_dev's fields
+    head = ["file_id", "device_info", "device_info", *own, "event"]
     tail = ["event", "lap", "session", "activity"]
-    assert order[:4] == head and order[-4:] == tail
-    assert set(order[4:-4]) <= {"record", "hrv", "event"}
+    assert order[:7] == head and order[-4:] == tail
+    assert set(order[7:-4]) <= {"record", "hrv", "event"}
 
     (file_id,) = messages["file_id_mesgs"]
     assert file_id["type"] == "activity" and file_id["manufacturer"] == "development"
@@ -187,7 +188,8 @@ def test_fit_keeps_last_hr_per_second_and_every_rr() -> None:
         [0.508], [0.5, 0.498, 0.49], [0.495], [0.48, 0.47, 0.475],
     ]  # fmt: skip
     assert all(len(m["time"]) == 5 for m in messages["hrv_mesgs"])
-    assert order[4:-4] == ["hrv", "record", "hrv", "record", "hrv", "hrv", "record"]
+    assert order[3:6] == ["developer_data_id", "field_description", "field_description"]  # fit_dev
+    assert order[7:-4] == ["hrv", "record", "hrv", "record", "hrv", "hrv", "record"]
     assert messages["session_mesgs"][0]["max_heart_rate"] == 126
     assert messages["session_mesgs"][0]["avg_heart_rate"] == 123  # (118 + 124 + 126) / 3 = 122.67
 
@@ -239,7 +241,7 @@ def test_fit_reads_back_with_project_reader(tmp_path: Path) -> None:
     rec = load_recording(path)  # a refusal here is a regression, never a skip
     assert rec.started_at is not None
     got = {rec.started_at + timedelta(seconds=round(s.t, 3)): s.bpm for s in rec.samples}
-    assert got == expected_points(session)
+    assert got == expected_tcx_points(session)  # each sample to the millisecond, from fit_dev
     rr_out = flat_rr(rec.samples)
     rr_in = flat_rr(session.samples)
     assert len(rr_out) == len(rr_in)

@@ -127,6 +127,7 @@ class Second:
     bpm: int | None  # the heart rate of this second's point, None for no point
     rr_ms: tuple[float, ...]  # every RR interval of this second's samples, in order
     where: tuple[float, float] | None = None  # latitude, longitude (degrees) in this second
+    samples: tuple[tuple[int, int], ...] = ()  # (millisecond in the second, bpm) of its samples
 
 
 def per_second(session: ExportSession) -> list[Second]:
@@ -137,19 +138,24 @@ def per_second(session: ExportSession) -> list[Second]:
     unix: int | None = None
     bpm: int | None = None
     rr: list[float] = []
+    own: list[tuple[int, int]] = []
     for s in session.samples:
-        sec = _unix_second(start_us, s.t)
+        us = start_us + round(s.t * 1_000_000)
+        sec = us // 1_000_000
         if sec != unix:
             if unix is not None:
-                out.append(Second(unix, bpm, tuple(rr), spot.get(unix)))
+                out.append(Second(unix, bpm, tuple(rr), spot.get(unix), tuple(own)))
                 if sec == unix + 2 and bpm is not None:  # one empty second: hold the value
                     out.append(Second(unix + 1, bpm, (), spot.get(unix + 1)))
-            unix, bpm, rr = sec, None, []
+            unix, bpm, rr, own = sec, None, [], []
         if 0 < s.bpm <= MAX_POINT_BPM:
             bpm = s.bpm
+            ms = us % 1_000_000 // 1000
+            if not own or ms > own[-1][0]:  # each millisecond once, as TCX's points
+                own.append((ms, s.bpm))
         rr.extend(s.rr_ms)
     assert unix is not None
-    out.append(Second(unix, bpm, tuple(rr), spot.get(unix)))
+    out.append(Second(unix, bpm, tuple(rr), spot.get(unix), tuple(own)))
     return out
 
 

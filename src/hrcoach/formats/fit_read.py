@@ -34,7 +34,8 @@ from typing import Any
 
 from garmin_fit_sdk import Decoder, Profile, Stream, expand_heart_rates
 
-from hrcoach.formats import bounded, fit_layout
+from hrcoach.formats import bounded, fit_dev, fit_layout
+from hrcoach.formats.fit_rows import Rows
 from hrcoach.formats.recording import Position, Recording, RecordingError, position_ok, sport_name
 from hrcoach.formats.tcx_read import plural
 from hrcoach.formats.time_order import keep_mask, repeated
@@ -45,55 +46,14 @@ _RELATIVE = 0x10000000  # date_time values below this are seconds since device p
 _NUM: dict[str, int] = Profile["mesg_num"]
 _STOPS = {"stop", "stop_all", "stop_disable", "stop_disable_all"}
 
-_NO_POSITION = 2**31 - 1  # FIT's invalid sint32
-_DEGREES = 180 / 2**31  # degrees per semicircle
-
 Mesg = dict[Any, Any]
 MAX_MESSAGES = 3 * bounded.MAX_SAMPLES  # a record and an hrv message a second, and the rest
-
-
-class _Rows:
-    """The records with a timestamp, as columns (a week of records as objects is ~150 MB, as
-    columns ~20 MB). bpm 0 is none; record i's RR are `rr[rr_end[i - 1]:rr_end[i]]`, the beats
-    since the record before (RR after the last record are the last record's)."""
-
-    def __init__(self) -> None:
-        self.ts = array("q")
-        self.bpm = array("h")
-        self.rr = array("d")
-        self.rr_end = array("q")
-        self.from_hr = bytearray()
-        self.lat = array("i")  # semicircles; _NO_POSITION where the record has none
-        self.lon = array("i")
-
-    def __len__(self) -> int:
-        return len(self.ts)
-
-    def add(self, ts: int, bpm: int, lat: int | None = None, lon: int | None = None) -> None:
-        self.ts.append(ts)
-        self.bpm.append(bpm)
-        self.rr_end.append(len(self.rr))
-        self.from_hr.append(0)
-        placed = lat is not None and lon is not None and max(abs(lat), abs(lon)) < _NO_POSITION
-        self.lat.append(lat if placed and lat is not None else _NO_POSITION)
-        self.lon.append(lon if placed and lon is not None else _NO_POSITION)
-
-    def position(self, i: int) -> tuple[float, float] | None:
-        """Record i's latitude and longitude in degrees, None when it has none."""
-        if self.lat[i] == _NO_POSITION:
-            return None
-        return self.lat[i] * _DEGREES, self.lon[i] * _DEGREES
-
-    def rr_of(self, i: int) -> tuple[float, ...]:
-        start = self.rr_end[i - 1] if i else 0
-        end = self.rr_end[i] if i < len(self) - 1 else len(self.rr)
-        return tuple(self.rr[start:end]) if end > start else ()
 
 
 @dataclass
 class _Scan:
     path: Path
-    rows: _Rows = field(default_factory=_Rows)
+    rows: Rows = field(default_factory=Rows)
     file_id: Mesg = field(default_factory=dict)
     creator: Mesg = field(default_factory=dict)
     starts: list[tuple[int, str, str]] = field(default_factory=list)  # session start_time, sport, sub
@@ -103,6 +63,18 @@ class _Scan:
     utc_offset: int | None = None  # UTC minus system time, from timestamp_correlation
     local_offset: int | None = None  # local minus UTC, from the activity message
     messages: int = 0
+    own_keys: dict[str, int] = field(default_factory=dict)  # hrcoach's developer fields (fit_dev)
+
+    def described(self, key: int, data_id: Mesg, description: Mesg) -> None:
+        """A developer field declared: remember hrcoach's own two."""
+        name = description.get("field_name")
+        if data_id.get("application_id") == fit_dev.APP_ID and name in (fit_dev.MS, fit_dev.BPM):
+            self.own_keys[name] = key
+
+    @property
+    def own(self) -> bool:
+        """Whether the file carries hrcoach's per-sample fields (an hrcoach FIT export)."""
+        return len(self.own_keys) == 2
 
     def take(self, num: int, m: Mesg) -> None:
         """One decoded message, as the SDK hands it over."""
@@ -116,7 +88,18 @@ class _Scan:
             if ts is not None and 0 <= ts < 2**32:  # a FIT date_time is a uint32
                 bpm = _int(m.get("heart_rate"))
                 bpm = bpm if bpm and 0 < bpm < 255 else 0
-                self.rows.add(ts, bpm, _int(m.get("position_lat")), _int(m.get("position_long")))
+                lat, lon = _int(m.get("position_lat")), _int(m.get("position_long"))
+                own, held = None, False
+                if self.own:  # an hrcoach export: a record without its fields was held over
+                    dev = m.get("developer_fields")
+                    ms, beats = (
+                        (dev.get(self.own_keys[k]) for k in (fit_dev.MS, fit_dev.BPM))
+                        if isinstance(dev, dict)
+                        else (None, None)
+                    )
+                    held = ms is None and beats is None
+                    own = None if held else fit_dev.read(ms, beats)  # damaged: the record is used
+                self.rows.add(ts, bpm, lat, lon, own, held)
                 bounded.count(self.path, len(self.rows))
         elif num == _NUM["HRV"]:
             times = m.get("time")
@@ -241,6 +224,7 @@ def _run(path: Path, data: bytes) -> tuple[_Scan, list[Exception]]:
             convert_datetimes_to_dates=False,
             merge_heart_rates=False,
             mesg_listener=listener,
+            field_description_listener=scan.described,
         )
     except Exception as exc:  # the SDK reports its own errors in `errors`; this is a backstop
         errors = [exc]
@@ -250,7 +234,7 @@ def _run(path: Path, data: bytes) -> tuple[_Scan, list[Exception]]:
     return scan, errors
 
 
-def _fill_from_hr(rows: _Rows, hr_mesgs: list[Any]) -> None:
+def _fill_from_hr(rows: Rows, hr_mesgs: list[Any]) -> None:
     """Records without heart rate take the mean of the hr-message values since the record before."""
     if not hr_mesgs or all(rows.bpm):
         return
@@ -274,7 +258,7 @@ def _fill_from_hr(rows: _Rows, hr_mesgs: list[Any]) -> None:
             rows.bpm[i], rows.from_hr[i] = int(sum(values) / len(values) + 0.5), 1
 
 
-def _split(rows: _Rows, starts: list[int]) -> Sequence[Sequence[int]]:
+def _split(rows: Rows, starts: list[int]) -> Sequence[Sequence[int]]:
     """The indices of each session's records."""
     if len(starts) <= 1:
         return [range(len(rows))]
@@ -284,7 +268,7 @@ def _split(rows: _Rows, starts: list[int]) -> Sequence[Sequence[int]]:
     return groups
 
 
-def _recording(path: Path, rows: _Rows, idx: Sequence[int], scan: _Scan) -> Recording | None:
+def _recording(path: Path, rows: Rows, idx: Sequence[int], scan: _Scan) -> Recording | None:
     times = [rows.ts[i] for i in idx if rows.bpm[i]]  # one without HR never hides one with
     keep = keep_mask(times)
     n_kept = sum(keep)
@@ -310,8 +294,14 @@ def _recording(path: Path, rows: _Rows, idx: Sequence[int], scan: _Scan) -> Reco
         if not rows.bpm[i]:
             carry += rr
             continue
-        if keep[hr_index]:
-            events.append(HeartRateSample(float(rows.ts[i] - t0), rows.bpm[i], carry + rr if carry else rr))
+        own = rows.own(i)  # [] a record held over an empty second, None the record alone
+        if keep[hr_index] and own != []:
+            at = rows.ts[i] - t0
+            own = own or [(0, rows.bpm[i])]  # hrcoach's export: the second's samples, own times
+            for ms, bpm in own[:-1]:
+                events.append(HeartRateSample(at + ms / 1000, bpm))
+            ms, bpm = own[-1]
+            events.append(HeartRateSample(at + ms / 1000, bpm, carry + rr if carry else rr))
             where = rows.position(i)
             if where is not None and position_ok(events[-1].t, *where):
                 positions.append((events[-1].t, *where))
@@ -320,6 +310,8 @@ def _recording(path: Path, rows: _Rows, idx: Sequence[int], scan: _Scan) -> Reco
         else:
             carry += rr
         hr_index += 1
+    if not events:  # every record was one held over an empty second: nothing was recorded
+        return None
     if carry:
         last = events[-1]
         assert isinstance(last, HeartRateSample)

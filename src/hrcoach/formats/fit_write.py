@@ -3,7 +3,9 @@
 One `record` per whole UTC second that has a heart rate, binned as `export_common` describes,
 each right after the `hrv` messages of that second's RR intervals (the beats up to a record come
 before it, as in the files of Garmin devices and as the importer reads them: never carried over
-to a later record). A gap is a timer stop and start.
+to a later record). A gap is a timer stop and start. Each record also carries, in hrcoach's
+developer fields (`fit_dev`), the exact samples of its second, so hrcoach re-imports its own FIT
+to the same summary.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any, BinaryIO
 
 from garmin_fit_sdk import FIT_EPOCH_S, Encoder, Profile
 
+from hrcoach.formats import fit_dev
 from hrcoach.formats.export_common import (
     ExportSession,
     check,
@@ -97,6 +100,7 @@ def _fit_messages(session: ExportSession, utc_offset: timedelta | None) -> list[
                 "product_name": strap[:64],
             }
         )
+    mesgs.extend(fit_dev.messages())  # declares the fields that carry each second's samples
     mesgs.append({"mesg_num": _MESG["EVENT"], "timestamp": start, "event": "timer", "event_type": "start"})
 
     first_of = {id(run[0]) for run in segments(session, seconds)[1:]}
@@ -118,6 +122,8 @@ def _fit_messages(session: ExportSession, utc_offset: timedelta | None) -> list[
         if sec.bpm is not None:
             last_at = sec.unix - FIT_EPOCH_S
             record = {"mesg_num": _MESG["RECORD"], "timestamp": last_at, "heart_rate": sec.bpm}
+            if sec.samples:  # the second's own samples, for hrcoach (fit_dev); none when held
+                record["developer_fields"] = fit_dev.values(sec.samples)
             if sec.where is not None:  # semicircles, as FIT holds a position
                 record["position_lat"] = round(sec.where[0] * _SEMICIRCLES)
                 record["position_long"] = min(round(sec.where[1] * _SEMICIRCLES), 2**31 - 2)
@@ -188,7 +194,7 @@ def _fit_messages(session: ExportSession, utc_offset: timedelta | None) -> list[
 
 def render_fit(session: ExportSession, *, utc_offset: timedelta | None = None) -> bytes:
     """The session as a FIT activity file (see `write_fit`)."""
-    encoder = Encoder()
+    encoder = Encoder(fit_dev.descriptions())
     for mesg in _fit_messages(session, utc_offset):
         encoder.write_mesg(mesg)
     return encoder.close()
