@@ -12,6 +12,7 @@ import pytest
 
 from hrcoach.cli import main
 from hrcoach.store import db
+from hrcoach.store.records import load_samples, sample_row
 from tests.conftest import stream
 
 DAMAGE = {
@@ -80,10 +81,25 @@ def test_a_damaged_summary_is_computed_again_from_the_samples(
     assert json.loads(out)["summary"] == before and "damaged" not in err
 
 
+def as_rows(sid: int) -> None:
+    """The session's samples as rows, as a log from before sample blocks (schema 7) holds them,
+    and as an open or recovered session's are."""
+    conn = db.connect(db.db_path())
+    samples = load_samples(conn, sid)
+    with db.transaction(conn):
+        conn.execute("DELETE FROM sample_blocks WHERE session_id = ?", (sid,))
+        conn.executemany(
+            "INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [sample_row(sid, i, s) for i, s in enumerate(samples)],
+        )
+    conn.close()
+
+
 def test_damaged_sample_rows_are_skipped_and_check_counts_them(
     three: list[int], capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     sid = three[1]
+    as_rows(sid)
     with sqlite3.connect(db.db_path()) as conn:
         conn.execute("UPDATE samples SET bpm = 'x' WHERE session_id = ? AND seq = 10", (sid,))
         conn.execute("UPDATE samples SET t = 'abc' WHERE session_id = ? AND seq = 11", (sid,))
@@ -109,9 +125,36 @@ def test_check_moves_a_damaged_session_aside_and_says_where(
     assert f"session {three[0]} in the log is damaged (" in out and "moved aside to " in out
     aside = Path(out.split("moved aside to ")[1].split("\n")[0])
     rows = json.loads(aside.read_text())
-    assert rows["sessions"][0][0] == three[0] and len(rows["samples"]) == 299  # walk_5min's
+    assert rows["sessions"][0][0] == three[0] and rows["sample_blocks"][0][1] == 299  # walk_5min's
     assert main(["check"]) == 0
     assert "3 sessions" not in capsys.readouterr().out
     assert main(["sessions", "--json"]) == 0
     listed, err = capsys.readouterr()
     assert sorted(s["id"] for s in json.loads(listed)) == three[1:] and err == ""
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "UPDATE sample_blocks SET bpm = substr(bpm, 1, 7) WHERE session_id = ?",  # cut short
+        "UPDATE sample_blocks SET n = n + 1 WHERE session_id = ?",
+        "UPDATE sample_blocks SET t = 'text' WHERE session_id = ?",
+        "UPDATE sample_blocks SET contact = substr(contact, 1, 3) WHERE session_id = ?",
+    ],
+)
+def test_a_damaged_sample_block_keeps_its_summary_and_check_says_so(
+    three: list[int], capsys: pytest.CaptureFixture[str], tmp_path: Path, damage: str
+) -> None:
+    sid = three[1]
+    assert main(["show", str(sid), "--json"]) == 0
+    before = json.loads(capsys.readouterr().out)["summary"]
+    with sqlite3.connect(db.db_path()) as conn:
+        assert conn.execute(damage, (sid,)).rowcount == 1
+    assert main(["profile", "set", "hrmax", "180"]) == 0  # the recompute skips it, never zeroes it
+    capsys.readouterr()
+    assert main(["show", str(sid), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["summary"] == before
+    assert main(["export", str(sid), "--format", "csv", "-o", str(tmp_path / "s.csv")]) == 2
+    assert "nothing to export" in capsys.readouterr().err
+    assert main(["check"]) == 1
+    assert f"session {sid}: " in capsys.readouterr().out

@@ -77,11 +77,14 @@ class Disk:
         self.conn.execute("PRAGMA query_only = OFF")
 
 
+STORED = "SELECT (SELECT count(*) FROM samples) + (SELECT coalesce(sum(n), 0) FROM sample_blocks)"
+
+
 def saved_samples(path: Path) -> int:
-    """What another process sees: committed sample rows."""
+    """What another process sees: committed samples (rows, and blocks of finished sessions)."""
     other = sqlite3.connect(path)
     try:
-        return int(other.execute("SELECT count(*) FROM samples").fetchone()[0])
+        return int(other.execute(STORED).fetchone()[0])
     finally:
         other.close()
 
@@ -130,11 +133,12 @@ class Live:
             assert info is not None and info.status == "complete"
             assert info.summary == self.session.summary()
             assert load_samples(conn, sid) == self.recording.samples  # none lost, none duplicated
-            seqs = [
-                s
-                for (s,) in conn.execute("SELECT seq FROM samples WHERE session_id = ? ORDER BY seq", (sid,))
-            ]
-            assert seqs == list(range(len(self.recording.samples)))
+            # finished: its rows became one block (`store/blocks`), none left over
+            block = conn.execute("SELECT n FROM sample_blocks WHERE session_id = ?", (sid,)).fetchone()
+            assert block == (len(self.recording.samples),)
+            assert conn.execute("SELECT count(*) FROM samples WHERE session_id = ?", (sid,)).fetchone() == (
+                0,
+            )
             batteries = [e for e in self.events if isinstance(e, BatteryRead)]
             stored = conn.execute("SELECT t, value FROM events WHERE kind = 'battery'").fetchall()
             assert stored == [(b.t, str(b.percent)) for b in batteries]

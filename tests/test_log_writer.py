@@ -89,7 +89,9 @@ def holding(path: Path) -> Any:
 def stored_samples(path: Path, sid: int) -> int:
     conn = sqlite3.connect(path)
     try:
-        return int(conn.execute("SELECT count(*) FROM samples WHERE session_id = ?", (sid,)).fetchone()[0])
+        rows = conn.execute("SELECT count(*) FROM samples WHERE session_id = ?", (sid,)).fetchone()[0]
+        block = conn.execute("SELECT coalesce(sum(n), 0) FROM sample_blocks WHERE session_id = ?", (sid,))
+        return int(rows) + int(block.fetchone()[0])
     finally:
         conn.close()
 

@@ -13,12 +13,13 @@ import pytest
 from hrcoach.config import Profile
 from hrcoach.engine.batch import SampleArrays, classify, summarize
 from hrcoach.formats.files import load_recording
+from hrcoach.models import HeartRateSample
 from hrcoach.session import Session, SessionSetup
 from hrcoach.store import db
 from hrcoach.store.history import weekly
 from hrcoach.store.log import SessionLog
 from hrcoach.store.maintain import recompute, recover_unfinished, stale_sessions
-from hrcoach.store.records import StoredSetup, load_samples
+from hrcoach.store.records import StoredSetup, load_arrays, load_samples, sample_row
 from hrcoach.store.sessions import find_import, get_session, list_sessions, save_session, session_cues
 from tests.conftest import stream
 
@@ -250,3 +251,39 @@ def test_a_log_of_schema_2_gains_an_empty_sport_and_reads_as_before(tmp_path: Pa
     assert info is not None and (info.sport, info.sub_sport) == ("", "")
     assert conn.execute("PRAGMA user_version").fetchone()[0] == db.SCHEMA_VERSION
     assert info.utc_offset_s is None  # not known for a session logged before it was kept
+
+
+def test_a_log_of_schema_6_keeps_its_sample_rows_and_new_sessions_are_blocks(tmp_path: Path) -> None:
+    """Schema 7 stores a finished session's samples as one row of columns (`store/blocks`); the
+    sessions logged before keep their rows, which read exactly as before."""
+    path = tmp_path / "log.sqlite3"
+    old = sqlite3.connect(path, isolation_level=None)
+    for migration in db.MIGRATIONS[:6]:
+        for statement in migration.split(";"):
+            if statement.strip():
+                old.execute(statement)
+    old.execute("PRAGMA user_version = 6")
+    old.execute(
+        "INSERT INTO sessions (id, started_at, origin, status, setup) VALUES (1, '2026-11-16T07:00:00Z',"
+        " 'import', 'complete', ?)",
+        (setup_for()[1].model_dump_json(),),
+    )
+    samples = [HeartRateSample(float(i), 120 + i % 9, (500.0 + i,) if i % 2 else ()) for i in range(300)]
+    old.executemany(
+        "INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [sample_row(1, i, s) for i, s in enumerate(samples)],
+    )
+    old.close()
+    conn = db.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == db.SCHEMA_VERSION
+    assert load_samples(conn, 1) == samples
+    sid = save_session(
+        conn,
+        origin="import",
+        started_at=datetime(2026, 11, 17, 7, tzinfo=UTC),
+        samples=samples,
+        setup=setup_for()[1],
+    )
+    assert conn.execute("SELECT count(*) FROM samples WHERE session_id = ?", (sid,)).fetchone() == (0,)
+    assert load_samples(conn, sid) == samples  # the same samples, from one row
+    assert list(load_arrays(conn, sid).rr) == list(load_arrays(conn, 1).rr)

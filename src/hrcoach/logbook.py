@@ -19,7 +19,7 @@ from typing import Literal
 
 from hrcoach import paths
 from hrcoach.config import Profile, ProfileError, load_profile, profile_toml
-from hrcoach.engine.batch import classify
+from hrcoach.engine.batch import SampleArrays, classify
 from hrcoach.engine.laps import LapSplit as LapSplit
 from hrcoach.engine.laps import lap_splits
 from hrcoach.engine.summary import Summary
@@ -209,7 +209,10 @@ class Logbook:
 
     def _result(self, conn: sqlite3.Connection, info: SessionInfo) -> SessionResult:
         assert info.summary is not None
-        arrays = load_arrays(conn, info.id, rr=False)
+        try:
+            arrays = load_arrays(conn, info.id, rr=False)
+        except ValueError:  # its samples are damaged: the summary stands, with no trace
+            arrays = SampleArrays.from_samples([])
         verdicts = classify(arrays, info.setup.params())
         t = arrays.ms / 1000.0
         trace = [(float(t[i]), float(arrays.bpm[i])) for i, v in enumerate(verdicts) if v is None]

@@ -42,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
             found += 1
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
             out = aside / f"session-{sid}-{stamp}.json"
-            rows = {t: _raw(conn, t, sid) for t in ("sessions", "samples", "events", "cues")}
+            tables = ("sessions", "samples", "sample_blocks", "tracks", "events", "cues")
+            rows = {t: _raw(conn, t, sid) for t in tables}
             paths.write_private(out, json.dumps(rows).encode())
             with db.transaction(conn):
                 conn.execute("DELETE FROM sessions WHERE id = ?", (sid,))

@@ -197,7 +197,10 @@ def _laps(conn: sqlite3.Connection, info: SessionInfo) -> list[LapSplit]:
     from hrcoach.store.sessions import session_laps
 
     marks = session_laps(conn, info.id)
-    return lap_splits(load_arrays(conn, info.id, rr=False), info.setup.params(), marks) if marks else []
+    try:
+        return lap_splits(load_arrays(conn, info.id, rr=False), info.setup.params(), marks) if marks else []
+    except ValueError:  # its samples are damaged (`hrcoach check` says so): no splits
+        return []
 
 
 def export(args: argparse.Namespace) -> int:

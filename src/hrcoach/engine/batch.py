@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 import numpy as np
 import numpy.typing as npt
@@ -51,11 +52,15 @@ class SampleArrays:
 
     @classmethod
     def from_samples(cls, samples: Sequence[HeartRateSample]) -> SampleArrays:
+        n = len(samples)
+        t = np.fromiter(map(attrgetter("t"), samples), dtype=np.float64, count=n)
         return cls(
-            ms=np.array([round(s.t * 1000) for s in samples], dtype=np.int64),
-            bpm=np.array([s.bpm for s in samples], dtype=np.int64),
-            contact=np.array([CONTACT_CODES[s.contact] for s in samples], dtype=np.int8),
-            rr=[s.rr_ms for s in samples],
+            ms=np.rint(t * 1000).astype(np.int64),  # = round(t * 1000): half to even, as round
+            bpm=np.fromiter(map(attrgetter("bpm"), samples), dtype=np.int64, count=n),
+            contact=np.fromiter(
+                map(CONTACT_CODES.__getitem__, map(attrgetter("contact"), samples)), dtype=np.int8, count=n
+            ),
+            rr=list(map(attrgetter("rr_ms"), samples)),
         )
 
 

@@ -87,6 +87,20 @@ MIGRATIONS: list[str] = [
         points BLOB NOT NULL
     )
     """,
+    # 6 -> 7: a finished session's samples as one row of columns (see `blocks`); the sessions
+    # logged before keep their rows, which read as before
+    """
+    CREATE TABLE sample_blocks (
+        session_id INTEGER PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+        n INTEGER NOT NULL,
+        t BLOB NOT NULL,
+        bpm BLOB NOT NULL,
+        contact BLOB NOT NULL,
+        energy BLOB NOT NULL,
+        rr_n BLOB NOT NULL,
+        rr BLOB NOT NULL
+    )
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -17,6 +17,7 @@ one waiting on it and writes in the caller (`background=False`): the same rows, 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -32,7 +33,7 @@ from hrcoach.engine.summary import Summary
 from hrcoach.models import BatteryRead, Event, HeartRateSample, LinkChanged, MalformedFrame
 from hrcoach.session import Session, SessionSetup, Tick
 from hrcoach.store import db, liveness, spill
-from hrcoach.store.records import SampleRow, StoredSetup, local_offset_s, sample_row, utc_text
+from hrcoach.store.records import SampleRow, StoredSetup, compact, local_offset_s, sample_row, utc_text
 from hrcoach.store.writer_thread import WriterThread
 
 Connect = Callable[[], sqlite3.Connection]
@@ -307,6 +308,9 @@ class SessionLog:
         except sqlite3.Error as exc:
             self.error = db.explain(exc, self.path)
             return False
+        if self.session_id is not None:
+            with contextlib.suppress(sqlite3.Error):  # saved either way: rows read as a block does
+                compact(self._conn, self.session_id)
         return True
 
     def end(self, session: Session) -> str:

@@ -3,6 +3,7 @@ the profile in force changes (history must always agree with the HRmax in force)
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import sqlite3
@@ -13,7 +14,7 @@ from pathlib import Path
 from hrcoach.engine.batch import summarize
 from hrcoach.engine.summary import Summary
 from hrcoach.store import db, liveness
-from hrcoach.store.records import StoredSetup, load_arrays, load_pauses, parse_utc, utc_text
+from hrcoach.store.records import StoredSetup, compact, load_arrays, load_pauses, parse_utc, utc_text
 
 Progress = Callable[[int, int], None]
 
@@ -78,6 +79,9 @@ def recover_unfinished(conn: sqlite3.Connection, damaged: list[int] | None = Non
                     (summary.model_dump_json(), summary.duration_s, utc_text(ended), sid),
                 )
                 recovered.append(sid)
+        if len(arrays.ms):
+            with contextlib.suppress(sqlite3.Error):  # recovered either way: its rows read too
+                compact(conn, sid)
     return recovered
 
 

@@ -138,6 +138,16 @@ def load_samples(conn: sqlite3.Connection, session_id: int) -> list[HeartRateSam
 
 
 def iter_samples(conn: sqlite3.Connection, session_id: int) -> Iterator[HeartRateSample]:
+    """A session's samples, from its block or its rows (a damaged block reads as none)."""
+    from hrcoach.store import blocks
+
+    try:
+        block = blocks.read(conn, session_id)
+    except ValueError:
+        return
+    if block is not None:
+        yield from blocks.samples_of(block)
+        return
     rows = conn.execute(
         "SELECT t, bpm, rr, contact, energy_kj FROM samples WHERE session_id = ? ORDER BY seq", (session_id,)
     )
@@ -154,9 +164,30 @@ def iter_samples(conn: sqlite3.Connection, session_id: int) -> Iterator[HeartRat
         )
 
 
+def compact(conn: sqlite3.Connection, session_id: int) -> bool:
+    """Move a finished session's sample rows into its block (`blocks`), in one transaction.
+    False when it has no rows, or some do not read back (they stay rows, skipped one by one on
+    reading, as `hrcoach check` reports)."""
+    from hrcoach.store import blocks
+
+    if damaged_samples(conn, session_id):
+        return False
+    samples = list(iter_samples(conn, session_id))
+    if not samples:
+        return False
+    blocks.replace_rows(conn, session_id, samples)
+    return True
+
+
 def load_arrays(conn: sqlite3.Connection, session_id: int, *, rr: bool = True) -> SampleArrays:
     """A session's samples straight into the batch engine's columns (what recompute reads);
-    with `rr=False` the RR intervals are left out (when the RR counts are known already)."""
+    with `rr=False` the RR intervals are left out (when the RR counts are known already).
+    Raises ValueError for a damaged sample block (damaged rows are skipped one by one)."""
+    from hrcoach.store import blocks
+
+    block = blocks.read(conn, session_id, rr=rr)
+    if block is not None:
+        return blocks.arrays_of(block, rr=rr)
     column = "rr" if rr else "NULL"
     rows = conn.execute(
         f"SELECT t, bpm, contact, {column} FROM samples WHERE session_id = ? ORDER BY seq", (session_id,)
@@ -187,7 +218,15 @@ def _arrays(rows: list[Any], rr: bool) -> SampleArrays:
 
 
 def damaged_samples(conn: sqlite3.Connection, session_id: int) -> int:
-    """How many of a session's sample rows do not read back (and are skipped)."""
+    """How many of a session's sample rows do not read back (and are skipped); a damaged block
+    counts as all of its samples."""
+    from hrcoach.store import blocks
+
+    try:
+        blocks.read(conn, session_id)
+    except ValueError:
+        row = conn.execute("SELECT n FROM sample_blocks WHERE session_id = ?", (session_id,)).fetchone()
+        return max(int(row[0]) if isinstance(row[0], int) else 0, 1)
     rows = conn.execute("SELECT t, bpm, contact FROM samples WHERE session_id = ?", (session_id,))
     return sum(1 for t, bpm, contact in rows if not sample_ok(t, bpm, contact))
 

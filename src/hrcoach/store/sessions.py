@@ -21,12 +21,11 @@ from hrcoach.engine.batch import SampleArrays, summarize
 from hrcoach.engine.summary import Summary
 from hrcoach.formats.recording import Position, position_ok, sport_name
 from hrcoach.models import HeartRateSample
-from hrcoach.store import db
+from hrcoach.store import blocks, db
 from hrcoach.store.records import (
     StoredSetup,
     pack_positions,
     parse_utc,
-    sample_row,
     unpack_positions,
     utc_text,
 )
@@ -291,10 +290,7 @@ def save_session(
         )
         sid = cur.lastrowid
         assert sid is not None
-        conn.executemany(
-            "INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (sample_row(sid, i, s) for i, s in enumerate(samples)),
-        )
+        blocks.write(conn, sid, samples)
         conn.executemany("INSERT INTO events VALUES (?, ?, 'lap', '')", ((sid, t) for t in laps))
         conn.executemany(
             "INSERT INTO events VALUES (?, ?, 'pause', ?)", ((sid, a, repr(float(b))) for a, b in pauses)

@@ -8,6 +8,7 @@ written twice); one never written at all is created. Its summary is computed fro
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -101,7 +102,15 @@ def _fold_one(conn: sqlite3.Connection, state: dict[str, Any]) -> int:
     # here, not at the top: every command lists recovery folders first (`pending`), and only
     # folding one needs the engine and numpy (a quarter of a second to import)
     from hrcoach.engine.batch import summarize
-    from hrcoach.store.records import StoredSetup, load_arrays, load_pauses, parse_utc, sample_row, utc_text
+    from hrcoach.store.records import (
+        StoredSetup,
+        compact,
+        load_arrays,
+        load_pauses,
+        parse_utc,
+        sample_row,
+        utc_text,
+    )
 
     setup = StoredSetup.model_validate_json(state["setup"])
     started = parse_utc(state["started_at"])
@@ -137,4 +146,6 @@ def _fold_one(conn: sqlite3.Connection, state: dict[str, Any]) -> int:
             " writer_pid = NULL WHERE id = ?",
             (summary.model_dump_json(), summary.duration_s, utc_text(ended), sid),
         )
+    with contextlib.suppress(sqlite3.Error):  # folded either way: its rows read as a block does
+        compact(conn, sid)
     return sid
