@@ -151,3 +151,26 @@ def test_a_damaged_track_reads_as_none_and_bad_points_are_left_out() -> None:
     assert unpack_positions("text") == []
     bad = [(2.0, 91.0, 4.9), (3.0, 0.0, 0.0), (4.0, float("nan"), 4.9), (5.0, 52.0, 181.0)]
     assert unpack_positions(pack_positions(good + bad)) == good
+
+
+def test_positions_stay_on_their_samples_through_a_fit_round_trip(
+    profile: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file whose first sample is not on a whole second (a GPX to the millisecond) keeps each
+    position on its own sample when exported to FIT and imported back."""
+    from datetime import UTC, datetime
+
+    from hrcoach.formats.exports import ExportSession, write_gpx
+    from hrcoach.models import HeartRateSample
+
+    samples = [HeartRateSample(0.437 + i, 125 + i % 5) for i in range(300)]
+    where = [(s.t, 52.0 + i * 1e-5, 4.9) for i, s in enumerate(samples)]
+    gpx = tmp_path / "ms.gpx"
+    write_gpx(ExportSession(datetime(2026, 11, 30, 7, tzinfo=UTC), samples, {}, positions=where), gpx)
+    (row,) = out_json(capsys, "import", str(gpx))
+    fit = export(capsys, row["session"], "fit", tmp_path)
+    (back,) = out_json(capsys, "import", str(fit), "--anyway")
+    gpx_again = export(capsys, back["session"], "gpx", tmp_path)
+    assert len(load_recording(gpx_again).positions) == 300  # every sample still has its position
+    conn_positions = load_recording(fit).positions
+    assert {t for t, _, _ in conn_positions} <= {s.t for s in load_recording(fit).samples}

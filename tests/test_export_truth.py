@@ -274,7 +274,7 @@ def test_a_session_with_a_backwards_timestamp_exports_in_every_format(  # 14.7
     rows.insert(60, (29.5, 131))  # one sample stamped 30 s back, as a glitching clock does
     csv = tmp_path / "back.csv"
     csv.write_text("t_s,bpm\n" + "".join(f"{t},{bpm}\n" for t, bpm in rows))
-    (row,) = out_json(capsys, "import", str(csv))
+    (row,) = out_json(capsys, "import", str(csv), "--start", "2026-11-30T07:00:00+00:00")
     before = out_json(capsys, "show", str(row["session"]))["summary"]
     assert before["rejected"] == {"time_backwards": 1}
     path = export(capsys, row["session"], fmt, tmp_path)

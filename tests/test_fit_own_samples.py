@@ -101,3 +101,53 @@ def test_fields_count_only_in_a_file_that_declares_them_as_hrcoach_s(tmp_path: P
         (1.0, 130, ()),
         (2.0, 132, ()),
     ]
+
+
+def test_a_record_without_fields_is_held_only_right_after_one_with_them(tmp_path: Path) -> None:
+    """A file that declares the fields but carries them on few records (or a Garmin file chained
+    after an hrcoach one) keeps every record that is not a copy held over an empty second."""
+    rows: list[dict[str, Any]] = [
+        {"heart_rate": 130, "developer_fields": {0: 500, 1: 130}},
+        {"heart_rate": 130},  # held: the second after, the same bpm
+        {"heart_rate": 131},  # not held: after a held one
+        {"heart_rate": 132},
+    ]
+    assert [s[:2] for s in read_back(_fit(rows), tmp_path)] == [(0.5, 130), (2.0, 131), (3.0, 132)]
+    sparse = [
+        {"heart_rate": 120 + i % 3, **({"developer_fields": {0: 0, 1: 120}} if i == 0 else {})}
+        for i in range(60)
+    ]
+    assert len(read_back(_fit(sparse), tmp_path)) == 60  # 120, 121, 122...: none is a held copy
+
+
+def test_own_samples_count_against_the_sample_bound(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hrcoach.formats import bounded
+    from hrcoach.formats.recording import RecordingError
+
+    monkeypatch.setattr(bounded, "MAX_SAMPLES", 500)
+    many = list(range(0, 1000, 10))  # 100 samples a record
+    rows = [{"heart_rate": 130, "developer_fields": {0: many, 1: [130] * 100}} for _ in range(10)]
+    with pytest.raises(RecordingError, match="more than 500 samples"):
+        read_back(_fit(rows), tmp_path)
+
+
+def test_a_second_of_more_samples_than_a_field_holds_still_exports(tmp_path: Path) -> None:
+    samples = [HeartRateSample(i / 200, 130) for i in range(1000)]  # 200 a second
+    back = read_back(render_fit(ExportSession(START, samples, {})), tmp_path)
+    assert len(back) == 5 * fit_dev.MAX_PER_RECORD  # the last 100 of each second
+
+
+@pytest.mark.parametrize("lon", [-180.0, 179.9999999, 180.0])
+def test_positions_at_the_antimeridian_survive_fit_and_gpx(tmp_path: Path, lon: float) -> None:
+    from lxml import etree
+
+    from hrcoach.formats.exports import render_gpx
+
+    samples = [HeartRateSample(float(i), 130) for i in range(5)]
+    session = ExportSession(START, samples, {}, positions=[(float(i), 10.0, lon) for i in range(5)])
+    path = tmp_path / "s.fit"
+    path.write_bytes(render_fit(session))
+    assert len(load_recording(path).positions) == 5
+    doc = etree.fromstring(render_gpx(session))
+    lons = {float(p.get("lon", "nan")) for p in doc.iter("{*}trkpt")}
+    assert len(lons) == 1 and all(-180 <= v < 180 for v in lons)  # the GPX schema's longitudeType

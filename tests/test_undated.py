@@ -130,3 +130,56 @@ def test_a_log_of_schema_5_reads_every_session_as_dated(tmp_path: Path) -> None:
     assert info is not None and info.dated and info.counts
     assert conn.execute("PRAGMA user_version").fetchone()[0] == db.SCHEMA_VERSION
     assert conn.execute("SELECT count(*) FROM tracks").fetchone()[0] == 0
+
+
+def test_the_question_holds_no_lock_on_the_log(
+    undated: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the runner is asked, a live session elsewhere can still write to the log."""
+    wrote: list[bool] = []
+
+    def answer(prompt: str) -> str:
+        other = sqlite3.connect(db.db_path(), timeout=0.2)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # what a live writer's commit takes
+            other.execute("ROLLBACK")
+            wrote.append(True)
+        finally:
+            other.close()
+        return "2026-11-29 18:00"
+
+    monkeypatch.setattr("builtins.input", answer)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    assert main(["import", str(undated)]) == 0
+    assert wrote == [True]  # asked once, and the log was free meanwhile
+
+
+def test_an_undated_session_exports_only_as_csv_without_a_time(
+    undated: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (result,) = out_json(capsys, "import", str(undated))
+    sid = str(result["session"])
+    for fmt in ("fit", "tcx", "capture"):
+        assert main(["export", sid, "--format", fmt, "-o", str(tmp_path / f"s.{fmt}")]) == 2
+        assert f"session {sid} has no start date" in capsys.readouterr().err
+    out = tmp_path / "s.csv"
+    assert main(["export", sid, "--format", "csv", "-o", str(out)]) == 0
+    assert out.read_text().splitlines()[0] == "t_s,bpm,rr_ms,contact"
+    capsys.readouterr()
+    (again,) = out_json(capsys, "import", str(out), "--anyway")
+    assert any("no start date" in n for n in again["notes"])  # still undated, not dated today
+
+
+def test_dating_replaces_the_note_and_keeps_the_offset_given(
+    undated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (result,) = out_json(capsys, "import", str(undated))
+    sid = str(result["session"])
+    assert main(["date", sid, "2026-11-29T18:00:00+01:00"]) == 0
+    capsys.readouterr()
+    shown = out_json(capsys, "show", sid)
+    assert not any("not counted in the weekly dose" in n for n in shown["notes"])
+    assert "the file had no start date: given as 2026-11-29T18:00+01:00" in shown["notes"]
+    conn = db.connect(db.db_path())
+    assert conn.execute("SELECT utc_offset_s FROM sessions WHERE id = ?", (int(sid),)).fetchone() == (3600,)

@@ -51,4 +51,4 @@ def parse_when(text: str, what: str) -> datetime:
     when = when.astimezone() if when.tzinfo is None else when
     if when > datetime.now(UTC) + timedelta(minutes=5):
         raise UsageError(f"{what}: {text!r} is in the future")
-    return when.astimezone(UTC)
+    return when  # aware, in the zone it was given in (or this machine's): the session's local time

@@ -24,7 +24,7 @@ from hrcoach.formats.files import load_recordings
 from hrcoach.formats.recording import Recording, RecordingError
 from hrcoach.store import db
 from hrcoach.store.records import StoredSetup
-from hrcoach.store.sessions import find_import, imports_of, same_activity, save_session
+from hrcoach.store.sessions import UNDATED_NOTE, find_import, imports_of, same_activity, save_session
 
 
 def _sha256(path: Path) -> str:
@@ -80,12 +80,18 @@ def _import_one(
             sha = _sha256(path)
         except OSError as exc:
             raise RecordingError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    # asked before the transaction (a question waiting on the runner must not hold the log
+    # locked against a live session), once per file: its activities follow one another
+    undated = any(
+        r.started_at is None and find_import(conn, sha, p) is None for p, r in enumerate(recordings)
+    )
+    given = start(path) if undated else None
     try:
         with db.transaction(conn):
-            return _save_all(conn, path, recordings, sha, setup, anyway=anyway, start=start)
+            return _save_all(conn, path, recordings, sha, setup, anyway=anyway, given=given)
     except sqlite3.IntegrityError:  # another import of the same file got there first
         with db.transaction(conn):
-            return _save_all(conn, path, recordings, sha, setup, anyway=anyway, start=start)
+            return _save_all(conn, path, recordings, sha, setup, anyway=anyway, given=given)
 
 
 def _save_all(
@@ -96,10 +102,10 @@ def _save_all(
     setup: StoredSetup,
     *,
     anyway: bool,
-    start: Callable[[Path], datetime | None],
+    given: datetime | None,
 ) -> list[dict[str, Any]]:
+    """Save each activity not imported before; `given`: the start of the first undated one."""
     results: list[dict[str, Any]] = []
-    given: datetime | None = None  # asked once per file: its activities follow one another
     for part, rec in enumerate(recordings):
         existing = find_import(conn, sha, part)
         if existing is not None:
@@ -108,21 +114,18 @@ def _save_all(
             )
             continue
         notes = list(rec.notes)
-        started, dated = rec.started_at, True
+        started, dated, offset = rec.started_at, True, rec.utc_offset_s
         samples = rec.samples
         span = timedelta(seconds=max(s.t for s in samples) - samples[0].t) if samples else timedelta(0)
         if started is None:
-            given = given or start(path)
             if given is not None:
-                started = given
+                started, stated = given, given.utcoffset()
+                offset = offset if offset is not None or stated is None else int(stated.total_seconds())
                 given += span + timedelta(seconds=1)  # the next activity of the file after this one
                 notes.append("the file has no start date: the start time given at import is used")
             else:  # placed at the file's time for ordering, but in no week until it is dated
                 started, dated = datetime.fromtimestamp(path.stat().st_mtime, UTC), False
-                notes.append(
-                    "the file has no start date: not counted in the weekly dose until you give"
-                    " one (`hrcoach date ID WHEN`)"
-                )
+                notes.append(f"{UNDATED_NOTE} (`hrcoach date ID WHEN`)")
         same = None if anyway or not dated else same_activity(conn, started, started + span)
         if same is not None:
             results.append({"file": str(path), "part": part, "status": "same activity", "session": same.id})
@@ -140,11 +143,11 @@ def _save_all(
             source_part=part,
             sport=rec.sport,
             sub_sport=rec.sub_sport,
-            laps=[samples[0].t + t for t in rec.laps] if samples else [],
-            pauses=[(samples[0].t + a, samples[0].t + b) for a, b in rec.pauses] if samples else [],
-            utc_offset_s=rec.utc_offset_s,
+            laps=rec.laps,  # all three in the samples' time already
+            pauses=rec.pauses,
+            utc_offset_s=offset,
             dated=dated,
-            positions=[(samples[0].t + t, lat, lon) for t, lat, lon in rec.positions] if samples else [],
+            positions=rec.positions,
         )
         results.append(
             {"file": str(path), "part": part, "status": "imported", "session": sid, "notes": notes}

@@ -205,6 +205,7 @@ def _laps(conn: sqlite3.Connection, info: SessionInfo) -> list[LapSplit]:
 
 def export(args: argparse.Namespace) -> int:
     from hrcoach.engine.batch import SampleArrays, classify
+    from hrcoach.formats.export_common import timed_points
     from hrcoach.formats.exports import EXPORTERS, LOSSLESS, SUFFIXES, ExportSession, write_fit
     from hrcoach.store.records import load_samples
     from hrcoach.store.sessions import session_laps, session_positions
@@ -226,6 +227,11 @@ def export(args: argparse.Namespace) -> int:
             )
         if not args.force:
             raise UsageError(f"{out}: exists; add --force to replace it")
+    if not info.dated and args.format != "csv":  # its start is a placeholder: no time to write
+        raise UsageError(
+            f"session {info.id} has no start date: give it one first (`hrcoach date {info.id} WHEN`),"
+            " or export CSV, which keeps it undated"
+        )
     samples = load_samples(conn, info.id)
     params = info.setup.params()
     if args.format not in LOSSLESS:  # for other platforms: only what the session counted
@@ -241,6 +247,7 @@ def export(args: argparse.Namespace) -> int:
         sub_sport=info.sub_sport,
         laps=session_laps(conn, info.id),
         positions=session_positions(conn, info.id),
+        dated=info.dated,
     )
     target: BinaryIO | Path = sys.stdout.buffer if to_stdout else out
     try:
@@ -258,8 +265,7 @@ def export(args: argparse.Namespace) -> int:
     else:
         print(f"Exported session {info.id} as {args.format.upper()} to {out}")
     if args.format == "gpx":  # a GPX point needs a position: say what that left out
-        placed = {t for t, _, _ in session.positions}
-        left = sum(1 for s in samples if s.bpm > 0 and s.t not in placed)
+        left = sum(1 for point in timed_points(session) if point[3] is None)
         if left:
             print(
                 f"{left} heart-rate samples without a position are not in the GPX (FIT and TCX keep them)",

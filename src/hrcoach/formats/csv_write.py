@@ -24,12 +24,15 @@ def _number(value: float) -> str:
 def render_csv(session: ExportSession) -> bytes:
     """The session as `t_s,bpm,rr_ms` CSV (see `write_csv`)."""
     check(session, in_order=False)
-    lines = ["t_s,bpm,rr_ms,time_utc,contact"]
+    lines = ["t_s,bpm,rr_ms,time_utc,contact" if session.dated else "t_s,bpm,rr_ms,contact"]
     start = session.started_at.astimezone(UTC)
     for s in session.samples:
         rr = " ".join(_number(v) for v in s.rr_ms if math.isfinite(v) and v > 0)
-        when = (start + timedelta(seconds=s.t)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         contact = "" if s.contact is SensorContact.NOT_SUPPORTED else s.contact.value
+        if not session.dated:  # no time a re-import would take for the session's own
+            lines.append(f"{s.t:.3f},{s.bpm},{rr},{contact}")
+            continue
+        when = (start + timedelta(seconds=s.t)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         lines.append(f"{s.t:.3f},{s.bpm},{rr},{when},{contact}")
     return ("\n".join(lines) + "\n").encode("utf-8")
 

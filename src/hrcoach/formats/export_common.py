@@ -75,6 +75,7 @@ class ExportSession:
     max_gap_s: float = 10.0  # a silence longer than this between points is a gap
     laps: Sequence[float] = ()  # the sample times where a lap began (the first lap needs none)
     positions: Sequence[Position] = ()  # (t, lat, lon), t as the samples'; () for none
+    dated: bool = True  # False: `started_at` is a placeholder (imported without a date)
 
 
 MAX_POINT_BPM = 254

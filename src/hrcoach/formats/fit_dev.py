@@ -6,7 +6,8 @@ to a second, and a file of records alone re-imports up to a few seconds off in e
 each record hrcoach writes also carries two developer fields (FIT's own extension mechanism,
 which every decoder reads or skips): `hrcoach_ms`, the millisecond within the record's second of
 each heart-rate sample the session accepted in that second, and `hrcoach_bpm`, their heart
-rates. A record held over an empty second (see `export_common`) carries neither. hrcoach's FIT
+rates (at most MAX_PER_RECORD, the last ones: a field holds 255 bytes). A record held over an
+empty second (see `export_common`) carries neither. hrcoach's FIT
 reader, when a file declares these fields (by the application id below), takes the samples from
 them instead of the records; every other tool sees ordinary records.
 """
@@ -20,6 +21,7 @@ from garmin_fit_sdk import Profile
 APP_ID = list(b"hrcoach.samples1")  # the developer_data_id application_id (16 bytes)
 MS, BPM = "hrcoach_ms", "hrcoach_bpm"
 _UINT16, _UINT8 = 0x84, 0x02  # FIT base types
+MAX_PER_RECORD = 100  # a FIT field holds at most 255 bytes: 127 uint16; a strap sends 1 to 4 a second
 _MESG = Profile["mesg_num"]
 
 _ID: dict[str, Any] = {

@@ -64,6 +64,7 @@ class _Scan:
     local_offset: int | None = None  # local minus UTC, from the activity message
     messages: int = 0
     own_keys: dict[str, int] = field(default_factory=dict)  # hrcoach's developer fields (fit_dev)
+    _after_own: tuple[int, int] | None = None  # (ts, bpm) of the last record that had them
 
     def described(self, key: int, data_id: Mesg, description: Mesg) -> None:
         """A developer field declared: remember hrcoach's own two."""
@@ -97,10 +98,12 @@ class _Scan:
                         if isinstance(dev, dict)
                         else (None, None)
                     )
-                    held = ms is None and beats is None
-                    own = None if held else fit_dev.read(ms, beats)  # damaged: the record is used
+                    # held over: no fields, the second after one that has them, the same bpm
+                    held = ms is None and beats is None and self._after_own == (ts - 1, bpm)
+                    own = None if ms is None and beats is None else fit_dev.read(ms, beats)
+                    self._after_own = (ts, bpm) if own else None
                 self.rows.add(ts, bpm, lat, lon, own, held)
-                bounded.count(self.path, len(self.rows))
+                bounded.count(self.path, len(self.rows) + len(self.rows.own_ms))  # own samples too
         elif num == _NUM["HRV"]:
             times = m.get("time")
             for v in times if isinstance(times, list) else [times]:

@@ -53,9 +53,10 @@ class Rows:
         self.bpm.append(bpm)
         self.rr_end.append(len(self.rr))
         self.from_hr.append(0)
-        placed = lat is not None and lon is not None and max(abs(lat), abs(lon)) < _NO_POSITION
-        self.lat.append(lat if placed and lat is not None else _NO_POSITION)
-        self.lon.append(lon if placed and lon is not None else _NO_POSITION)
+        if lat is None or lon is None or not (min(lat, lon) >= -(2**31) and max(lat, lon) < _NO_POSITION):
+            lat = lon = _NO_POSITION  # none, or not a sint32 semicircle (-180 degrees is -2**31)
+        self.lat.append(lat)
+        self.lon.append(lon)
 
     def own(self, i: int) -> list[tuple[int, int]] | None:
         """Record i's own samples, (millisecond in its second, bpm), from hrcoach's fields: []

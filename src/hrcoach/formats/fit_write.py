@@ -123,7 +123,7 @@ def _fit_messages(session: ExportSession, utc_offset: timedelta | None) -> list[
             last_at = sec.unix - FIT_EPOCH_S
             record = {"mesg_num": _MESG["RECORD"], "timestamp": last_at, "heart_rate": sec.bpm}
             if sec.samples:  # the second's own samples, for hrcoach (fit_dev); none when held
-                record["developer_fields"] = fit_dev.values(sec.samples)
+                record["developer_fields"] = fit_dev.values(sec.samples[-fit_dev.MAX_PER_RECORD :])
             if sec.where is not None:  # semicircles, as FIT holds a position
                 record["position_lat"] = round(sec.where[0] * _SEMICIRCLES)
                 record["position_long"] = min(round(sec.where[1] * _SEMICIRCLES), 2**31 - 2)

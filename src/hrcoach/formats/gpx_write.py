@@ -79,8 +79,9 @@ def render_gpx(session: ExportSession) -> bytes:
             if segment is None:
                 segment = _sub(track, "trkseg")
             point = _sub(segment, "trkpt")
+            lon = f"{where[1]:.7f}"
             point.set("lat", f"{where[0]:.7f}")
-            point.set("lon", f"{where[1]:.7f}")
+            point.set("lon", "-180.0000000" if lon == "180.0000000" else lon)  # GPX: -180 <= lon < 180
             _sub(point, "time", iso_ms(ms))
             extension = _sub(_sub(point, "extensions"), "gpxtpx:TrackPointExtension")
             _sub(extension, "gpxtpx:hr", str(bpm))

@@ -180,17 +180,31 @@ def session_positions(conn: sqlite3.Connection, session_id: int) -> list[Positio
     return unpack_positions(row[0]) if row else []
 
 
+UNDATED_NOTE = "the file has no start date: not counted in the weekly dose until you give one"
+
+
 def set_date(conn: sqlite3.Connection, session_id: int, started: datetime) -> bool:
-    """Give a finished session its start time (its end moves with it), and so a place in the
-    weekly dose; False when there is no such finished session."""
+    """Give a finished session its start time, aware (its end moves with it; its local time is
+    `started`'s offset), and so a place in the weekly dose; the import's note that it had none
+    gives way to one saying when it was given. False when there is no such finished session."""
     info = get_session(conn, session_id)
     if info is None or info.status == "open":
         return False
     end = info.ended_at or info.started_at
+    notes = [n for n in info.notes if not n.startswith(UNDATED_NOTE)]
+    notes.append(f"the file had no start date: given as {started.isoformat(timespec='minutes')}")
+    offset = started.utcoffset()
     with db.transaction(conn):
         conn.execute(
-            "UPDATE sessions SET started_at = ?, ended_at = ?, dated = 1 WHERE id = ?",
-            (utc_text(started), utc_text(started + (end - info.started_at)), session_id),
+            "UPDATE sessions SET started_at = ?, ended_at = ?, dated = 1, notes = ?, utc_offset_s = ?"
+            " WHERE id = ?",
+            (
+                utc_text(started),
+                utc_text(started + (end - info.started_at)),
+                json.dumps(notes),
+                int(offset.total_seconds()) if offset is not None else None,
+                session_id,
+            ),
         )
     return True
 
