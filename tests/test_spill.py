@@ -58,6 +58,7 @@ def test_a_session_never_written_at_all_is_created_from_its_recovery_file(tmp_pa
     disk = Disk(path, failures=[PermissionError(13, "Permission denied")] * 10_000)
     run = Live(path, disk, name="walk_5min")
     run.log._spill_dirs = [tmp_path / "spill"]
+    run.log.sport, run.log.sub_sport = "running", "treadmill"  # `run --on treadmill`
     run.until(float("inf"))
     end(run)
     assert run.log.session_id is None and run.log.spilled_to is not None
@@ -66,6 +67,7 @@ def test_a_session_never_written_at_all_is_created_from_its_recovery_file(tmp_pa
         (folded,) = spill.fold(conn, path, [tmp_path / "spill"])
         info = get_session(conn, folded.session_id)
         assert info is not None and info.status == "complete" and info.origin == "live"
+        assert (info.sport, info.sub_sport) == ("running", "treadmill")  # its mark is not lost
         assert info.summary == run.session.summary()
         assert load_samples(conn, folded.session_id) == run.recording.samples
     finally:

@@ -358,6 +358,8 @@ class SessionLog:
             "device": self.device,
             "source_path": self.source_path,
             "utc_offset_s": local_offset_s(self.started_at),
+            "sport": self.sport,
+            "sub_sport": self.sub_sport,
             "samples": samples,
             "events": events,
             "cues": cues,

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from hrcoach import paths
+from hrcoach.formats.recording import sport_name
 from hrcoach.models import HeartRateSample, SensorContact
 from hrcoach.store import db
 
@@ -119,8 +120,9 @@ def _fold_one(conn: sqlite3.Connection, state: dict[str, Any]) -> int:
         exists = sid is not None and conn.execute("SELECT 1 FROM sessions WHERE id = ?", (sid,)).fetchone()
         if not exists:
             cur = conn.execute(
-                "INSERT INTO sessions (started_at, origin, status, device, setup, source_path, utc_offset_s)"
-                " VALUES (?, ?, 'open', ?, ?, ?, ?)",
+                "INSERT INTO sessions (started_at, origin, status, device, setup, source_path, utc_offset_s,"
+                " sport, sub_sport)"
+                " VALUES (?, ?, 'open', ?, ?, ?, ?, ?, ?)",
                 (
                     utc_text(started),
                     state["origin"],
@@ -128,6 +130,8 @@ def _fold_one(conn: sqlite3.Connection, state: dict[str, Any]) -> int:
                     setup.model_dump_json(),
                     state.get("source_path"),
                     state.get("utc_offset_s"),
+                    sport_name(state.get("sport")),  # the recovery file is untrusted text
+                    sport_name(state.get("sub_sport")),
                 ),
             )
             sid = cur.lastrowid
