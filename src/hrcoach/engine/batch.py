@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from operator import attrgetter
 
 import numpy as np
@@ -43,25 +44,43 @@ NOT_DETECTED = CONTACT_CODES[SensorContact.NOT_DETECTED]
 
 @dataclass(frozen=True, slots=True)
 class SampleArrays:
-    """A recording as columns. `rr` holds each sample's RR intervals in ms (may be empty)."""
+    """A recording as columns. Every sample's RR intervals (ms) are in one array, `rr_values`,
+    `rr_lengths[i]` of them sample i's (a recording read without RR has none at all)."""
 
     ms: I64
     bpm: I64
     contact: npt.NDArray[np.int8]
-    rr: Sequence[tuple[float, ...]]
+    rr_values: npt.NDArray[np.float64]
+    rr_lengths: I64
+
+    @property
+    def rr(self) -> list[tuple[float, ...]]:
+        """Each sample's RR intervals as a tuple ([] when read without RR)."""
+        if not len(self.rr_lengths):
+            return []
+        return [tuple(v.tolist()) for v in np.split(self.rr_values, np.cumsum(self.rr_lengths)[:-1])]
 
     @classmethod
     def from_samples(cls, samples: Sequence[HeartRateSample]) -> SampleArrays:
         n = len(samples)
         t = np.fromiter(map(attrgetter("t"), samples), dtype=np.float64, count=n)
+        values, lengths = flat_rr(list(map(attrgetter("rr_ms"), samples)))
         return cls(
             ms=np.rint(t * 1000).astype(np.int64),  # = round(t * 1000): half to even, as round
             bpm=np.fromiter(map(attrgetter("bpm"), samples), dtype=np.int64, count=n),
             contact=np.fromiter(
                 map(CONTACT_CODES.__getitem__, map(attrgetter("contact"), samples)), dtype=np.int8, count=n
             ),
-            rr=list(map(attrgetter("rr_ms"), samples)),
+            rr_values=values,
+            rr_lengths=lengths,
         )
+
+
+def flat_rr(rr: Sequence[tuple[float, ...]]) -> tuple[npt.NDArray[np.float64], I64]:
+    """`SampleArrays`' two RR columns (rr_values, rr_lengths) from each sample's tuple."""
+    lengths = np.fromiter(map(len, rr), dtype=np.int64, count=len(rr))
+    values = np.fromiter(chain.from_iterable(rr), dtype=np.float64, count=int(lengths.sum()))
+    return values, lengths
 
 
 def classify(a: SampleArrays, params: Params) -> list[Reason | None]:
@@ -176,7 +195,9 @@ def summarize(
     zones_ms = [int(cred[zone == z].sum()) for z in range(1, 6)]
     in_b = in_window(BDNF, later, hrmax)
     in_a = in_window(ANANDAMIDE, later, hrmax)
-    rr_total, rr_rejected = rr_counts if rr_counts is not None else rr_batch.rr_counts(a.ms, a.rr)
+    rr_total, rr_rejected = (
+        rr_counts if rr_counts is not None else rr_batch.flat_rr_counts(a.ms, a.rr_values, a.rr_lengths)
+    )
     latest = np.maximum.accumulate(a.ms) if n else np.zeros(0, dtype=np.int64)
     steps = np.diff(latest)
     recorded = steps <= params.long_gap_ms

@@ -32,12 +32,19 @@ LONG = 32
 
 def rr_counts(ms: npt.NDArray[np.int64], rr: Sequence[tuple[float, ...]]) -> tuple[int, int]:
     """(RR intervals, of them rejected) over a recording: sample times `ms`, each one's `rr`."""
-    n = len(rr)
-    lengths = np.fromiter(map(len, rr), dtype=np.int64, count=n)
+    lengths = np.fromiter(map(len, rr), dtype=np.int64, count=len(rr))
+    values = np.fromiter(chain.from_iterable(rr), dtype=np.float64, count=int(lengths.sum()))
+    return flat_rr_counts(ms, values, lengths)
+
+
+def flat_rr_counts(
+    ms: npt.NDArray[np.int64], values: npt.NDArray[np.float64], lengths: npt.NDArray[np.int64]
+) -> tuple[int, int]:
+    """`rr_counts` of every sample's RR in one array (`lengths[i]` of them are sample i's)."""
+    n = len(lengths)
     total = int(lengths.sum())
     if total == 0:
         return 0, 0
-    values = np.fromiter(chain.from_iterable(rr), dtype=np.float64, count=total)
     inside = (values >= MIN_RR_MS) & (values <= MAX_RR_MS)
     beats = values[inside]
     group = np.repeat(np.arange(n), lengths)[inside]  # the sample each in-range beat came in
@@ -51,8 +58,10 @@ def rr_counts(ms: npt.NDArray[np.int64], rr: Sequence[tuple[float, ...]]) -> tup
     window = elapsed + RR_BACKLOG_TOLERANCE_MS
     per_sample = np.bincount(group, minlength=n)
     kept = 0
+    starts = np.cumsum(lengths) - lengths
     for i in np.flatnonzero(per_sample > LONG).tolist():  # long samples: the live engine's own loop
-        kept += len(filter_rr(rr[i], None if i == 0 else float(elapsed[i])).kept)
+        own = tuple(values[starts[i] : starts[i] + lengths[i]].tolist())
+        kept += len(filter_rr(own, None if i == 0 else float(elapsed[i])).kept)
     short = per_sample[group] <= LONG
     beats, group = beats[short], group[short]
     # each beat's position from the newest of its sample, and the sum of the beats newer than it

@@ -135,15 +135,17 @@ def samples_of(block: Block) -> list[HeartRateSample]:
 
 def arrays_of(block: Block, *, rr: bool = True) -> SampleArrays:
     """The block as the batch engine's columns (RR left out with `rr=False`)."""
-    per_sample: list[tuple[float, ...]] = []
-    if rr:
-        values, start = block.rr.tolist(), 0
-        for end in np.cumsum(block.rr_n.astype(np.int64)).tolist():
-            per_sample.append(tuple(v for v in values[start:end] if math.isfinite(v)))
-            start = end
+    values, lengths = block.rr.astype(np.float64), block.rr_n.astype(np.int64)
+    if not rr:
+        values, lengths = np.zeros(0, dtype=np.float64), np.zeros(0, dtype=np.int64)
+    elif not np.isfinite(values).all():  # damage: such a value reads as no beat, as in rows
+        finite = np.isfinite(values)
+        sample = np.repeat(np.arange(len(lengths)), lengths)
+        values, lengths = values[finite], np.bincount(sample[finite], minlength=len(lengths)).astype(np.int64)
     return SampleArrays(
         ms=np.rint(block.t * 1000).astype(np.int64),
         bpm=block.bpm.astype(np.int64),
         contact=block.contact.copy(),
-        rr=per_sample,
+        rr_values=values,
+        rr_lengths=lengths,
     )

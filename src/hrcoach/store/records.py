@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from hrcoach.config import Profile, ProfileError
 from hrcoach.engine.accounting import Params
-from hrcoach.engine.batch import CONTACT_CODES, SampleArrays
+from hrcoach.engine.batch import CONTACT_CODES, SampleArrays, flat_rr
 from hrcoach.formats.recording import Position, position_ok
 from hrcoach.models import HeartRateSample, SensorContact
 from hrcoach.session import SessionSetup
@@ -209,11 +209,13 @@ def _arrays(rows: list[Any], rr: bool) -> SampleArrays:
     bpm_a = np.array(bpm, dtype=np.int64)
     if (bpm_a < 0).any() or (bpm_a > 0xFFFF).any():
         raise ValueError("a heart rate out of range")
+    values, lengths = flat_rr([unpack_rr(b) for b in blobs] if rr else [])
     return SampleArrays(
         ms=ms.astype(np.int64),
         bpm=bpm_a,
         contact=np.array(contact, dtype=np.int64).clip(-128, 127).astype(np.int8),
-        rr=[unpack_rr(b) for b in blobs] if rr else [],
+        rr_values=values,
+        rr_lengths=lengths,
     )
 
 
