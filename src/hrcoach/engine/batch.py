@@ -7,7 +7,6 @@ is in doubt: through runs of plausible samples it skips ahead in one step.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -83,10 +82,18 @@ def flat_rr(rr: Sequence[tuple[float, ...]]) -> tuple[npt.NDArray[np.float64], I
     return values, lengths
 
 
+REASONS: tuple[Reason | None, ...] = (None, *Reason)  # verdict codes: 0 accepted, then each reason
+_CODE = {reason: code for code, reason in enumerate(REASONS)}
+
+
 def classify(a: SampleArrays, params: Params) -> list[Reason | None]:
     """Each sample's verdict, exactly as LiveEngine decides it."""
-    n = len(a.ms)
-    verdict: list[Reason | None] = [None] * n
+    return [REASONS[c] for c in classify_codes(a, params).tolist()]
+
+
+def classify_codes(a: SampleArrays, params: Params) -> npt.NDArray[np.int8]:
+    """`classify` as codes (an index into REASONS, 0 for accepted): no object per sample."""
+    codes = np.zeros(len(a.ms), dtype=np.int8)
     no_value = a.bpm == 0
     no_contact = ~no_value & (a.contact == NOT_DETECTED)
     out_range = ~no_value & ~no_contact & ((a.bpm < MIN_BPM) | (a.bpm > MAX_BPM))
@@ -95,20 +102,18 @@ def classify(a: SampleArrays, params: Params) -> list[Reason | None]:
         (no_contact, Reason.NO_CONTACT),
         (out_range, Reason.OUT_OF_RANGE),
     ):
-        for i in np.flatnonzero(mask):
-            verdict[i] = reason
+        codes[mask] = _CODE[reason]
     basic_ok = ~(no_value | no_contact | out_range)
     # Backwards in time: earlier than the latest basic-ok sample before it.
     ok_ms = np.where(basic_ok, a.ms, np.iinfo(np.int64).min)
     prior_max = np.maximum.accumulate(ok_ms)
     prior_max = np.concatenate(([np.iinfo(np.int64).min], prior_max[:-1]))
     backwards = basic_ok & (a.ms < prior_max)
-    for i in np.flatnonzero(backwards):
-        verdict[i] = Reason.TIME_BACKWARDS
+    codes[backwards] = _CODE[Reason.TIME_BACKWARDS]
     valid = np.flatnonzero(basic_ok & ~backwards)
     for sid, reason in _spikes(valid, a.ms[valid], a.bpm[valid], params.max_gap_ms):
-        verdict[sid] = reason
-    return verdict
+        codes[sid] = _CODE[reason]
+    return codes
 
 
 def _spikes(ids: I64, ms: I64, bpm: I64, max_gap_ms: int) -> list[tuple[int, Reason]]:
@@ -177,11 +182,16 @@ def summarize(
     `pauses` (stopped, started, in seconds like the samples' t): timer pauses a file recorded;
     where no beat came for longer than a gap inside one, that silence is no session time (where
     beats kept coming, they are credited, and so their time is the session's)."""
-    verdict = classify(a, params) if verdicts is None else verdicts
-    n = len(verdict)
-    counts = Counter(verdict)  # in the order each reason first comes, as a summary lists them
-    rejected = {reason.value: count for reason, count in counts.items() if reason is not None}
-    acc = np.array([v is None for v in verdict], dtype=bool) if n else np.zeros(0, dtype=bool)
+    if verdicts is None:
+        codes = classify_codes(a, params)
+    else:
+        codes = np.fromiter(map(_CODE.__getitem__, verdicts), dtype=np.int8, count=len(verdicts))
+    n = len(codes)
+    counts = np.bincount(codes, minlength=len(REASONS))
+    present = [c for c in range(1, len(REASONS)) if counts[c]]
+    present.sort(key=lambda c: int(np.argmax(codes == c)))  # as each first comes, as a summary lists
+    rejected = {str(REASONS[c]): int(counts[c]) for c in present}
+    acc = codes == 0
     ms, bpm = a.ms[acc], a.bpm[acc]
     hrmax = params.hrmax
     dt = np.diff(ms)

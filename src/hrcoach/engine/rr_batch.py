@@ -58,18 +58,23 @@ def flat_rr_counts(
     window = elapsed + RR_BACKLOG_TOLERANCE_MS
     per_sample = np.bincount(group, minlength=n)
     kept = 0
-    starts = np.cumsum(lengths) - lengths
-    for i in np.flatnonzero(per_sample > LONG).tolist():  # long samples: the live engine's own loop
-        own = tuple(values[starts[i] : starts[i] + lengths[i]].tolist())
-        kept += len(filter_rr(own, None if i == 0 else float(elapsed[i])).kept)
-    short = per_sample[group] <= LONG
-    beats, group = beats[short], group[short]
-    # each beat's position from the newest of its sample, and the sum of the beats newer than it
-    ends = np.cumsum(np.where(per_sample > LONG, 0, per_sample))[group]  # one past its sample's last
-    from_end = ends - 1 - np.arange(beats.size)
+    long = per_sample > LONG
+    if long.any():
+        starts = np.cumsum(lengths) - lengths
+        for i in np.flatnonzero(long).tolist():  # long samples: the live engine's own loop
+            own = tuple(values[starts[i] : starts[i] + lengths[i]].tolist())
+            kept += len(filter_rr(own, None if i == 0 else float(elapsed[i])).kept)
+        short = ~long[group]
+        beats, group = beats[short], group[short]
+        per_sample = np.where(long, 0, per_sample)
+    # the sum of the beats newer than each beat in its sample, built one position from the end
+    # at a time over the samples that have that many (`ends`: one past each sample's last beat)
     after = np.zeros(beats.size, dtype=np.float64)
-    for k in range(1, int(from_end.max(initial=0)) + 1):
-        at = np.flatnonzero(from_end == k)
+    ends, counts = np.cumsum(per_sample), per_sample
+    for k in range(1, int(counts.max(initial=0))):
+        more = counts > k
+        ends, counts = ends[more], counts[more]
+        at = ends - 1 - k
         after[at] = after[at + 1] + beats[at + 1]
     kept += int(np.count_nonzero(after < window[group]))
     return total, total - kept
