@@ -3,7 +3,9 @@
 Run by hand: `uv run python benchmarks/bench_tui.py [SECONDS] [--rows]` (default 60). A feed hands the
 session screen one notification a second from the steady 35-minute fixture, as a strap would;
 latency runs from the moment the feed yields a notification to the moment the screen has been
-refreshed with it (`call_after_refresh` after the tick is shown). CPU is the process's CPU time
+refreshed with it (`call_after_refresh` after the tick is shown): as an accepted beat, or as a
+provisional one (a beat the spike filter still holds, shown at once while there is no current
+value: the first of a session). CPU is the process's CPU time
 over wall time while the session runs. `--rows` also prints the summary rows `run_all.py` collects.
 """
 
@@ -42,7 +44,10 @@ class TimedFeed(ReplayFeed):
 class TimedScreen(SessionScreen):
     def on_session_screen_ticked(self, message: SessionScreen.Ticked) -> None:
         super().on_session_screen_ticked(message)
-        stamps = [yielded.pop(r.t) for r in message.tick.readings if r.t in yielded]
+        tick = message.tick
+        stamps = [yielded.pop(r.t) for r in tick.readings if r.t in yielded]
+        if tick.provisional_bpm is not None and tick.t in yielded:  # on screen at once, unconfirmed
+            stamps.append(yielded.pop(tick.t))
         if stamps:
             self.call_after_refresh(lambda: latencies.extend(time.perf_counter() - s for s in stamps))
 

@@ -40,3 +40,32 @@ def test_before_the_first_beat_there_is_nothing_to_show() -> None:
     s = Session(SessionSetup.from_profile(Profile(age=33)))
     assert s.ingest(LinkChanged(0.0, LinkState.SEARCHING)).no_signal == "searching for the strap"
     assert s.ingest(LinkChanged(1.0, LinkState.CONNECTED)).no_signal == "waiting for a beat"
+
+
+def test_the_first_beat_is_shown_at_once_as_not_yet_confirmed() -> None:
+    """#15: the spike filter holds a session's first beat until the next one arrives (about a
+    second); the tick carries it at once as provisional, and the accepted value replaces it."""
+    s = Session(SessionSetup.from_profile(Profile(age=33)))
+    s.ingest(LinkChanged(0.0, LinkState.CONNECTED))
+    first = s.ingest(beat(1.0, 128))
+    assert (first.bpm, first.provisional_bpm, first.no_signal) == (None, 128, "waiting for a beat")
+    second = s.ingest(beat(2.0, 129))  # it confirms the first, and is itself plausible
+    assert (second.bpm, second.provisional_bpm, second.no_signal) == (129, None, "")
+
+
+def test_a_provisional_beat_the_filter_rejects_is_not_shown_again() -> None:
+    s = Session(SessionSetup.from_profile(Profile(age=33)))
+    s.ingest(LinkChanged(0.0, LinkState.CONNECTED))
+    assert s.ingest(beat(1.0, 230)).provisional_bpm == 230  # a glitch to begin with
+    ticks = [s.ingest(beat(float(t), 120)) for t in range(2, 6)]
+    assert all(t.provisional_bpm != 230 for t in ticks) and ticks[-1].bpm == 120
+    assert s.engine.rejected  # the glitch was rejected, as before
+
+
+def test_no_provisional_beat_without_a_link_or_skin_contact() -> None:
+    s = Session(SessionSetup.from_profile(Profile(age=33)))
+    s.ingest(LinkChanged(0.0, LinkState.CONNECTED))
+    s.ingest(beat(1.0, 128))
+    assert s.ingest(LinkChanged(1.5, LinkState.STALE)).provisional_bpm is None
+    s.ingest(LinkChanged(2.0, LinkState.CONNECTED))
+    assert s.ingest(beat(2.5, 0, NO)).provisional_bpm is None

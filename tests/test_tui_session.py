@@ -12,6 +12,7 @@ from textual.command import CommandList, CommandPalette
 
 from hrcoach.config import Profile
 from hrcoach.formats.files import load_recording
+from hrcoach.models import HeartRateSample
 from hrcoach.session import Session, SessionSetup
 from hrcoach.sources.feeds import Feed, ReplayFeed
 from hrcoach.store import db
@@ -115,6 +116,26 @@ async def test_the_screen_shows_the_session_as_it_goes() -> None:
         assert "BDNF 60–80 %" in clocks and "HRmax 185 bpm" in clocks
         assert "Polar H10 8C4F1E2A · connected" in status(app)
         assert screen.query_one(CueBanner).has_class("-in")  # steady in the window by 12 minutes
+
+
+async def test_the_first_beat_is_on_screen_at_once_marked_checking() -> None:
+    """#15: the spike filter holds a session's first beat until the next; the screen shows it
+    at once as not yet confirmed, instead of `---` for a second."""
+    rec = load_recording(stream("steady_35min"))
+    first = next(e for e in rec.events if isinstance(e, HeartRateSample) and e.bpm)
+    feed = HeldFeed([e for e in rec.events if e.t <= first.t], hold_at=first.t)
+    app = app_for(feed)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, SessionScreen) and app.screen.last_tick is not None
+            and app.screen.last_tick.t == first.t,
+            "the first beat's tick",
+        )  # fmt: skip
+        await pilot.pause()
+        shown = readout(app)
+        assert app.screen.query_one(BpmReadout).bpm is None  # not accepted yet
+        assert "CHECKING" in shown and "---" not in shown
 
 
 async def test_q_asks_first_n_keeps_going_y_ends_and_saves() -> None:

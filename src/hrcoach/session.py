@@ -73,6 +73,7 @@ class Tick:
     battery: int | None
     malformed: int
     no_signal: str = ""  # why there is no current heart rate ("" when there is one)
+    provisional_bpm: int | None = None  # a newer beat not yet confirmed (held by the spike filter)
 
 
 NO_SIGNAL = {
@@ -160,7 +161,21 @@ class Session:
             battery=self.battery,
             malformed=self.malformed,
             no_signal=no_signal,
+            provisional_bpm=self._provisional(),
         )
+
+    def _provisional(self) -> int | None:
+        """The newest beat still held, while the link is up and the strap has contact: the first
+        beat of a session always waits a second for the one after it (the spike filter's look-
+        ahead), and a runner should see it at once. None when nothing newer is held."""
+        held = self.engine.pending
+        if held is None or self.link is not LinkState.CONNECTED:
+            return None
+        if self.contact is SensorContact.NOT_DETECTED:
+            return None
+        if self.last_accepted_t is not None and held.t <= self.last_accepted_t:
+            return None
+        return held.bpm
 
     def no_signal(self, t: float) -> str:
         """Why there is no current heart rate at `t`, or "" when the latest beat is current: the

@@ -71,6 +71,15 @@ class LiveEngine:
     def smooth_bpm(self) -> float | None:
         return self._smooth
 
+    @property
+    def pending(self) -> HeartRateSample | None:
+        """The newest beat the spike filter still holds (it passed every other check), None when
+        none is held: a screen may show it at once, as not yet confirmed."""
+        for sid, sample, _, _ in reversed(self._held):
+            if sid not in self._verdicts:
+                return sample
+        return None
+
     def ingest(self, sample: HeartRateSample) -> list[Reading]:
         sid = self._next_sid
         self._next_sid += 1

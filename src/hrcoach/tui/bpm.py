@@ -56,13 +56,16 @@ def big_text(value: str, rows: int, width: int) -> list[str]:
 
 class BpmReadout(Widget):
     """The rate (latest accepted bpm), its %HRmax and where it is heading; `---` and why when
-    there is no current value (link lost, stale, no skin contact), never a frozen number."""
+    there is no current value (link lost, stale, no skin contact), never a frozen number. With no
+    current value, a beat not yet confirmed (`provisional`: the first of a session waits a second
+    for the next) is shown at once, marked "checking", and goes if the filter rejects it."""
 
     bpm: reactive[int | None] = reactive(None)
     pct: reactive[float | None] = reactive(None)
     trend: reactive[str] = reactive("")
     band: reactive[str] = reactive("")
     no_signal: reactive[str] = reactive("")
+    provisional: reactive[int | None] = reactive(None)
 
     def watch_band(self, old: str, new: str) -> None:
         self.remove_class(f"-{old}" if old else "-none")
@@ -70,12 +73,15 @@ class BpmReadout(Widget):
 
     def render(self) -> RenderableType:
         current = self.bpm is not None and not self.no_signal
-        value = str(self.bpm) if current else "---"
+        checking = not current and self.provisional is not None
+        value = str(self.bpm) if current else str(self.provisional) if checking else "---"
         room = max(1, self.size.height - 1)
         lines = big_text(value, room, self.size.width)
         pct = f"{self.pct:.0f}" if current and self.pct is not None else "--"
         caption = f"bpm   {pct} % HRmax"
-        if self.no_signal:
+        if checking:
+            caption += "   CHECKING"
+        elif self.no_signal:
             caption += f"   {self.no_signal.upper()}"
         elif self.trend:
             caption += f"   {self.trend}"

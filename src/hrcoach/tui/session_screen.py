@@ -130,6 +130,7 @@ class SessionScreen(Screen[None]):
         readout.pct = tick.pct
         readout.band = tick.band.value if tick.band else ""
         readout.no_signal = tick.no_signal
+        readout.provisional = tick.provisional_bpm
         slope = next((r.trend_bpm_s for r in reversed(tick.readings) if r.accepted), None)
         if tick.no_signal:
             readout.trend = ""
