@@ -474,3 +474,26 @@ async def test_a_session_s_laps_are_on_its_summary(utc_clock: None) -> None:
         console.print(summary_screen.query_one("#numbers", Static).content)
         shown = console.export_text()
         assert "Lap 1" in shown and "Lap 3" in shown
+
+
+async def test_a_long_log_lists_the_newest_sessions_and_m_shows_more(utc_clock: None) -> None:
+    """#15: a table of thousands of rows took seconds to lay out; it holds the newest PAGE and
+    says how many more there are; m adds them."""
+    from hrcoach.tui.history_screen import PAGE
+
+    conn = db.connect(None)
+    few = [HeartRateSample(float(i), 125) for i in range(60)]
+    for k in range(PAGE + 7):
+        when = datetime(2026, 11, 18, 7, tzinfo=UTC) - timedelta(days=k)
+        save_session(conn, origin="import", started_at=when, samples=few, setup=stored_setup())
+    conn.close()
+    app = app_for()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await loaded(pilot)
+        table = screen.query_one("#history-sessions", DataTable)
+        assert table.row_count == PAGE and screen.shown[0].started_at.date() == date(2026, 11, 18)
+        label = text(screen, "#history-sessions-label")
+        assert f"the newest {PAGE} of {PAGE + 7}: m shows more" in label
+        await pilot.press("m")
+        await until(pilot, lambda: table.row_count == PAGE + 7, "every session listed")
+        assert "m shows more" not in text(screen, "#history-sessions-label")

@@ -14,7 +14,15 @@ from pathlib import Path
 from hrcoach.engine.batch import summarize
 from hrcoach.engine.summary import Summary
 from hrcoach.store import db, liveness
-from hrcoach.store.records import StoredSetup, compact, load_arrays, load_pauses, parse_utc, utc_text
+from hrcoach.store.records import (
+    StoredSetup,
+    compact,
+    load_arrays,
+    load_pauses,
+    parse_setup,
+    parse_utc,
+    utc_text,
+)
 
 Progress = Callable[[int, int], None]
 
@@ -62,7 +70,7 @@ def recover_unfinished(conn: sqlite3.Connection, damaged: list[int] | None = Non
             continue  # no lock (an older hrcoach, or no flock here): as it was judged before
         try:
             arrays = load_arrays(conn, sid)  # straight into the batch engine's columns
-            setup = StoredSetup.model_validate_json(setup_json)
+            setup = parse_setup(setup_json)
             summary = summarize(arrays, setup.params(), setup.hrmax_source)
             ended = summary.ended(parse_utc(started))
         except (ValueError, TypeError, KeyError, OverflowError):
@@ -93,7 +101,7 @@ def stale_sessions(conn: sqlite3.Connection, setup: StoredSetup) -> list[int]:
     stale = []
     for sid, js, summary in rows:
         try:
-            other = StoredSetup.model_validate_json(js).engine_view() != view
+            other = parse_setup(js).engine_view() != view
         except (ValueError, TypeError):
             continue  # a damaged row: listing says so; nothing to recompute it against
         if other or (summary is not None and '"span_s"' not in str(summary)):
@@ -127,7 +135,7 @@ def recompute(
             summary = summarize(
                 arrays, params, setup.hrmax_source, rr_counts=counts, pauses=load_pauses(conn, sid)
             )
-            target = StoredSetup.model_validate_json(old_setup).target
+            target = parse_setup(old_setup).target
             parse_utc(started)
         except (ValueError, TypeError, KeyError):
             continue  # a damaged row: listing says so, once

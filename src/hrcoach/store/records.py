@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import sqlite3
 from array import array
@@ -65,6 +66,13 @@ class StoredSetup(BaseModel):
     def engine_view(self) -> tuple[Any, ...]:
         """What changes a summary (the coaching target does not)."""
         return (self.hrmax, self.hrmax_source, self.max_gap_s, self.grace_s, self.goal_min)
+
+
+@functools.lru_cache(maxsize=256)
+def parse_setup(text: str) -> StoredSetup:
+    """A stored setup, each text parsed once (most sessions share one; the models are never
+    changed in place: `model_copy` makes new ones)."""
+    return StoredSetup.model_validate_json(text)
 
 
 def utc_text(when: datetime) -> str:

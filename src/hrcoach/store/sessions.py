@@ -10,6 +10,7 @@ re-exported copy, the PPI stream of the same Polar session).
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import Sequence
@@ -25,6 +26,7 @@ from hrcoach.store import blocks, db
 from hrcoach.store.records import (
     StoredSetup,
     pack_positions,
+    parse_setup,
     parse_utc,
     unpack_positions,
     utc_text,
@@ -87,6 +89,11 @@ class SessionInfo:
 
 def _device(text: str) -> dict[str, Any]:
     """A stored device description, cleaned again: logs written before names were cleaned exist."""
+    return dict(_device_of(text))
+
+
+@functools.lru_cache(maxsize=256)
+def _device_of(text: str) -> dict[str, Any]:  # most sessions share a strap: read each text once
     value = json.loads(text)
     return clean_device(value) if isinstance(value, dict) else {}
 
@@ -126,7 +133,7 @@ def _read(row: tuple[Any, ...]) -> SessionInfo:
         status=status,
         duration_s=duration,
         device=_device(device),
-        setup=StoredSetup.model_validate_json(setup),
+        setup=parse_setup(setup),
         summary=Summary.model_validate_json(summary) if summary else None,
         source_path=source,
         notes=[clean(n, 500) for n in json.loads(notes) if isinstance(n, str)],

@@ -5,7 +5,8 @@ The screen reads nothing itself: it asks the app (`ReadRequested`, on mount and 
 shown what the app's logbook read (`show_read`): the log made consistent with the profile, every
 finished session, and the weeks with and without demos and replays (practice, not counted in
 the dose), so the d toggle only chooses between what was read. Enter asks the app to open the
-session (`SessionChosen`); x asks to delete it, after a confirmation (`DeleteChosen`).
+session (`SessionChosen`); x asks to delete it, after a confirmation (`DeleteChosen`). The table
+holds the newest PAGE sessions (a table of thousands takes seconds to lay out); m adds more.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from hrcoach.engine.zones import ANANDAMIDE, BDNF
 from hrcoach.logbook import WEEKLY_MIN, WEEKLY_SESSIONS, History, HistoryRead, SessionRow
 from hrcoach.tui.weekly_bars import WeeklyBars
 
+PAGE = 100  # sessions the table holds at first
 EMPTY = "No sessions yet.\nAdd some with `hrcoach demo`, `hrcoach run` or `hrcoach import FILE`."
 ONLY_DEMO = (
     "Only demo and replay sessions so far: d shows them.\n"
@@ -74,6 +76,7 @@ class HistoryScreen(Screen[None]):
         Binding("d", "toggle_demo", "Demo"),
         Binding("r", "refresh", "Refresh"),
         Binding("x,delete", "delete_session", "Delete", key_display="x"),
+        Binding("m", "more", "More"),
         Binding("s", "app.settings", "Settings"),
     ]
 
@@ -109,6 +112,8 @@ class HistoryScreen(Screen[None]):
         self.loaded: HistoryRead | None = None
         self.history: History | None = None
         self.shown: list[SessionRow] = []  # the sessions table's rows, newest first
+        self.limit = PAGE  # how many of the newest sessions the table holds (m: more)
+        self.total = 0  # how many it could hold
         self._shown_once = False
 
     def compose(self) -> ComposeResult:
@@ -154,6 +159,8 @@ class HistoryScreen(Screen[None]):
             return self.loaded is not None and self.loaded.error is None
         if action == "delete_session":
             return bool(self.shown)
+        if action == "more":
+            return self.total > len(self.shown)
         return True
 
     def on_resize(self, event: Resize) -> None:
@@ -206,7 +213,12 @@ class HistoryScreen(Screen[None]):
         else:
             what = "demo or replay" if demos == 1 else "demos or replays"
             demo = f"{demos} {what} hidden (d shows {'it' if demos == 1 else 'them'})"
-        self.query_one("#history-sessions-label", Static).update(f"Sessions, newest first  ·  {demo}")
+        more = (
+            f" (the newest {len(self.shown):,} of {self.total:,}: m shows more)"
+            if self.total > len(self.shown)
+            else ""
+        )
+        self.query_one("#history-sessions-label", Static).update(f"Sessions, newest first{more}  ·  {demo}")
 
     def _fill_weeks(self, h: History) -> None:
         table = self.query_one("#history-weeks", DataTable)
@@ -230,7 +242,9 @@ class HistoryScreen(Screen[None]):
         table = self.query_one("#history-sessions", DataTable)
         selected = self._selected_id()
         table.clear()
-        self.shown = sorted(visible, key=lambda s: (s.started_at, s.id), reverse=True)
+        self.total = len(visible)
+        # a table of thousands of rows takes seconds to lay out: the newest first, more on `m`
+        self.shown = sorted(visible, key=lambda s: (s.started_at, s.id), reverse=True)[: self.limit]
         for s in self.shown:
             dim = "dim italic" if s.practice or not s.dated else ""  # not in the dose
             start = s.started_at.astimezone().strftime("%Y-%m-%d %H:%M") if s.dated else "undated"
@@ -274,6 +288,10 @@ class HistoryScreen(Screen[None]):
         start = row.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
         what = f"session {row.id} ({start}, {row.origin}, {clock(row.duration_s)})"
         self.post_message(self.DeleteChosen(self, row.id, what))
+
+    def action_more(self) -> None:
+        self.limit += PAGE * 5
+        self._show()
 
     def action_refresh(self) -> None:
         self.post_message(self.ReadRequested(self))
