@@ -4,7 +4,8 @@ Each activity in a file becomes one session, saved in one transaction (never hal
 recognised by the SHA-256 of its bytes, so importing it again says where it already is; an
 activity whose time a session in the log already covers (the same run from another file or
 device) is skipped with a line saying which, unless `--anyway`. A file that cannot be read is one
-line and the others still import; the exit code is then 2.
+line and the others still import; the exit code is then 2. Several files are decoded by a pool
+of processes, one per core, and saved by this one, the log's only writer (`_decoded`).
 """
 
 from __future__ import annotations
@@ -12,9 +13,13 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import multiprocessing
+import os
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -67,14 +72,36 @@ def _import_one(
 ) -> list[dict[str, Any]]:
     """Import every activity of one file, all or none (one transaction). Raises RecordingError
     for an unreadable file, sqlite3.Error when the log refuses it."""
+    sha, known = _known(conn, path, anyway)
+    if known is not None:
+        return known
+    return _save_file(conn, path, sha, load_recordings(path), setup, anyway=anyway, start=start)
+
+
+def _known(conn: sqlite3.Connection, path: Path, anyway: bool) -> tuple[str, list[dict[str, Any]] | None]:
+    """The file's SHA-256 ("" when it cannot be read: decoding says why), and the report of its
+    import when it was imported before (every activity in one transaction): no need to decode."""
     try:
         sha = _sha256(path)
     except OSError:
-        sha = ""  # no such file, a folder, unreadable: load_recordings says which, in one line
-    if sha and not anyway and (known := imports_of(conn, sha)):
-        # imported before (every activity of a file in one transaction): no need to decode it
-        return [{"file": str(path), "part": p, "status": "already imported", "session": i} for p, i in known]
-    recordings = load_recordings(path)
+        return "", None  # no such file, a folder, unreadable: load_recordings says which, in one line
+    if not anyway and (known := imports_of(conn, sha)):
+        return sha, [
+            {"file": str(path), "part": p, "status": "already imported", "session": i} for p, i in known
+        ]
+    return sha, None
+
+
+def _save_file(
+    conn: sqlite3.Connection,
+    path: Path,
+    sha: str,
+    recordings: list[Recording],
+    setup: StoredSetup,
+    *,
+    anyway: bool,
+    start: Callable[[Path], datetime | None],
+) -> list[dict[str, Any]]:
     if not sha:
         try:
             sha = _sha256(path)
@@ -170,10 +197,16 @@ def run(args: argparse.Namespace) -> int:
     failed = 0
     report: list[dict[str, Any]] = []
     start = _start_of(args, progress)
-    for i, path in enumerate(files):
+    for i, (path, sha, known, recordings, error) in enumerate(_decoded(conn, files, args.anyway)):
         progress.show(i, path.name)
         try:
-            results = _import_one(conn, path, stored, anyway=args.anyway, start=start)
+            if error is not None:
+                raise error
+            results = (
+                known
+                if known is not None
+                else _save_file(conn, path, sha, recordings, stored, anyway=args.anyway, start=start)
+            )
         except (RecordingError, sqlite3.Error) as exc:
             progress.clear()
             said = str(exc) if isinstance(exc, RecordingError) else f"{path}: not imported: {_log_error(exc)}"
@@ -195,6 +228,52 @@ def run(args: argparse.Namespace) -> int:
             f"{imported} sessions imported from {len(files) - failed} of {len(files)} files; {failed} failed"
         )
     return 2 if failed else 0
+
+
+POOL_FROM = 4  # files to decode from which a pool of processes decodes them, one per core
+Decoded = tuple[Path, str, list[dict[str, Any]] | None, list[Recording], RecordingError | None]
+_Ahead = tuple[Path, str, list[dict[str, Any]] | None, "Future[list[Recording] | RecordingError] | None"]
+
+
+def _decoded(conn: sqlite3.Connection, files: list[Path], anyway: bool) -> Iterator[Decoded]:
+    """Each file, in order, with (its SHA-256, the report when it was imported before, its
+    activities, or why it cannot be read). Hashing and the check against the log happen here,
+    the one process that writes the log; decoding, most of an import's time, happens in a pool
+    of processes, one per core, when there are several files to decode. At most a few files per
+    worker are decoded ahead of the one being saved, so memory stays bounded."""
+    checked = [(path, *_known(conn, path, anyway)) for path in files]
+    todo = sum(1 for _, _, known in checked if known is None)
+    workers = min(os.cpu_count() or 1, todo)
+    if workers < 2 or todo < POOL_FROM:
+        for path, sha, known in checked:
+            yield path, sha, known, *(_outcome(_decode(path)) if known is None else ([], None))
+        return
+    fork = multiprocessing.get_context("fork") if sys.platform == "linux" else None  # no re-import
+    with ProcessPoolExecutor(workers, mp_context=fork) as pool:
+        ahead: deque[_Ahead] = deque()
+        for path, sha, known in checked:
+            ahead.append((path, sha, known, pool.submit(_decode, path) if known is None else None))
+            while len(ahead) > 3 * workers:
+                yield _ready(ahead.popleft())
+        while ahead:
+            yield _ready(ahead.popleft())
+
+
+def _decode(path: Path) -> list[Recording] | RecordingError:
+    """A file's activities, or why it cannot be read (returned: it crosses a process boundary)."""
+    try:
+        return load_recordings(path)
+    except RecordingError as exc:
+        return exc
+
+
+def _outcome(decoded: list[Recording] | RecordingError) -> tuple[list[Recording], RecordingError | None]:
+    return ([], decoded) if isinstance(decoded, RecordingError) else (decoded, None)
+
+
+def _ready(item: _Ahead) -> Decoded:
+    path, sha, known, future = item
+    return path, sha, known, *(_outcome(future.result()) if future is not None else ([], None))
 
 
 def _start_of(args: argparse.Namespace, progress: Progress) -> Callable[[Path], datetime | None]:
