@@ -6,7 +6,6 @@ the published GPX 1.1 schema and imports back to the same summary. A session wit
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from hrcoach.cli import main
 from hrcoach.formats.files import load_recording
 from hrcoach.store.records import pack_positions, unpack_positions
 from tests.conftest import REAL_HR, ROOT, stream
+from tests.test_export_truth import export, out_json
 
 GPX_XSD = ROOT / ".cache" / "schemas" / "gpx.xsd"  # scripts/gpx_schema.py puts it there
 REAL = [  # (file, samples with a position in it)
@@ -25,25 +25,12 @@ REAL = [  # (file, samples with a position in it)
     "dtcooper_python-fitparse__Edge810-Vector-2013-08-16-15-35-10.fit",
     "vkurup_python-tcxparser__test.tcx",
 ]
-SUFFIX = {"fit": ".fit", "tcx": ".tcx", "gpx": ".gpx"}
-
-
-def out_json(capsys: pytest.CaptureFixture[str], *args: str) -> Any:
-    assert main([*args, "--json"]) == 0
-    return json.loads(capsys.readouterr().out)
 
 
 @pytest.fixture
 def profile(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["profile", "set", "age", "33"]) == 0
     capsys.readouterr()
-
-
-def export(capsys: pytest.CaptureFixture[str], sid: int, fmt: str, folder: Path) -> Path:
-    path = folder / f"s{sid}{SUFFIX[fmt]}"
-    assert main(["export", str(sid), "--format", fmt, "-o", str(path)]) == 0
-    capsys.readouterr()
-    return path
 
 
 def gpx_schema() -> Any:

@@ -19,7 +19,7 @@ from hrcoach.formats.files import load_recording
 from tests.conftest import REAL_HR, stream
 
 FORMATS = ["fit", "tcx", "csv", "capture"]
-SUFFIX = {"fit": ".fit", "tcx": ".tcx", "csv": ".csv", "capture": ".hrcap.jsonl"}
+SUFFIX = {"fit": ".fit", "tcx": ".tcx", "gpx": ".gpx", "csv": ".csv", "capture": ".hrcap.jsonl"}
 
 
 def out_json(capsys: pytest.CaptureFixture[str], *args: str) -> Any:

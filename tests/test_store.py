@@ -232,19 +232,26 @@ def test_a_log_of_schema_1_loses_its_unread_verdict_column_and_keeps_every_sampl
     assert [(s.t, s.bpm) for s in load_samples(conn, 1)] == [(float(i), 140 + i % 5) for i in range(50)]
 
 
-def test_a_log_of_schema_2_gains_an_empty_sport_and_reads_as_before(tmp_path: Path) -> None:
-    path = tmp_path / "log.sqlite3"
+def log_of_schema(path: Path, version: int) -> sqlite3.Connection:
+    """A log as hrcoach left it at schema `version`, holding one finished imported session
+    (id 1) without samples: the connection, for the test to add rows and close."""
     old = sqlite3.connect(path, isolation_level=None)
-    for migration in db.MIGRATIONS[:2]:
+    for migration in db.MIGRATIONS[:version]:
         for statement in migration.split(";"):
             if statement.strip():
                 old.execute(statement)
-    old.execute("PRAGMA user_version = 2")
+    old.execute(f"PRAGMA user_version = {version}")
     old.execute(
         "INSERT INTO sessions (id, started_at, origin, status, setup) VALUES (1, '2026-11-16T07:00:00Z',"
         " 'import', 'complete', ?)",
         (setup_for()[1].model_dump_json(),),
     )
+    return old
+
+
+def test_a_log_of_schema_2_gains_an_empty_sport_and_reads_as_before(tmp_path: Path) -> None:
+    path = tmp_path / "log.sqlite3"
+    old = log_of_schema(path, 2)
     old.close()
     conn = db.connect(path)
     info = get_session(conn, 1)
@@ -257,17 +264,7 @@ def test_a_log_of_schema_6_keeps_its_sample_rows_and_new_sessions_are_blocks(tmp
     """Schema 7 stores a finished session's samples as one row of columns (`store/blocks`); the
     sessions logged before keep their rows, which read exactly as before."""
     path = tmp_path / "log.sqlite3"
-    old = sqlite3.connect(path, isolation_level=None)
-    for migration in db.MIGRATIONS[:6]:
-        for statement in migration.split(";"):
-            if statement.strip():
-                old.execute(statement)
-    old.execute("PRAGMA user_version = 6")
-    old.execute(
-        "INSERT INTO sessions (id, started_at, origin, status, setup) VALUES (1, '2026-11-16T07:00:00Z',"
-        " 'import', 'complete', ?)",
-        (setup_for()[1].model_dump_json(),),
-    )
+    old = log_of_schema(path, 6)
     samples = [HeartRateSample(float(i), 120 + i % 9, (500.0 + i,) if i % 2 else ()) for i in range(300)]
     old.executemany(
         "INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?, ?)",

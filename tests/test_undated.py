@@ -16,7 +16,7 @@ import pytest
 from hrcoach.cli import main
 from hrcoach.store import db
 from hrcoach.store.sessions import get_session
-from tests.test_store import setup_for
+from tests.test_store import log_of_schema
 
 
 def out_json(capsys: pytest.CaptureFixture[str], *args: str, code: int = 0) -> Any:
@@ -113,17 +113,7 @@ def test_dating_onto_an_activity_already_logged_is_refused(
 
 def test_a_log_of_schema_5_reads_every_session_as_dated(tmp_path: Path) -> None:
     path = tmp_path / "log.sqlite3"
-    old = sqlite3.connect(path, isolation_level=None)
-    for migration in db.MIGRATIONS[:5]:
-        for statement in migration.split(";"):
-            if statement.strip():
-                old.execute(statement)
-    old.execute("PRAGMA user_version = 5")
-    old.execute(
-        "INSERT INTO sessions (id, started_at, origin, status, setup) VALUES (1, '2026-11-16T07:00:00Z',"
-        " 'import', 'complete', ?)",
-        (setup_for()[1].model_dump_json(),),
-    )
+    old = log_of_schema(path, 5)
     old.close()
     conn = db.connect(path)
     info = get_session(conn, 1)
