@@ -58,3 +58,45 @@ def test_a_pool_imports_what_one_process_imports(
     code, report, err, sessions = pool
     assert code == 2 and len(sessions) == 5 and err.count("broken.fit") == 1
     assert [r["status"] for r in report] == ["imported"] * 5 + ["failed", "already imported"]
+
+
+def test_a_killed_import_leaves_no_worker_behind(tmp_path: Path) -> None:
+    """Killed (kill -9) while its pool decodes, an import leaves no process decoding for no
+    one, and none holding its output open (a caller waiting on it would wait forever)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: no pool")
+    files = [Path(shutil.copy(stream("soak_3h"), tmp_path / f"{i}.hrcap.jsonl")) for i in range(8)]
+    env = {**os.environ, "HRCOACH_HOME": str(tmp_path / "home")}
+    assert (
+        subprocess.run([sys.executable, "-m", "hrcoach", "profile", "set", "age", "33"], env=env).returncode
+        == 0
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-m", "hrcoach", "import", "--json", *map(str, files)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while not workers and time.monotonic() < deadline and child.poll() is None:
+        found = subprocess.run(["pgrep", "-P", str(child.pid)], capture_output=True, text=True).stdout
+        workers = [int(p) for p in found.split()]
+        time.sleep(0.02)
+    if not workers:
+        child.wait()
+        pytest.skip("the import ended before its pool could be seen")
+    child.send_signal(signal.SIGKILL)
+    child.communicate(timeout=30)  # its pipes close: no worker holds them
+    for pid in workers:
+        for _ in range(500):
+            if not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]:
+                break
+            time.sleep(0.01)
+        else:
+            pytest.fail(f"worker {pid} still running after its import was killed")

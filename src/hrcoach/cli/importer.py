@@ -11,6 +11,7 @@ of processes, one per core, and saved by this one, the log's only writer (`_deco
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -249,7 +250,9 @@ def _decoded(conn: sqlite3.Connection, files: list[Path], anyway: bool) -> Itera
             yield path, sha, known, *(_outcome(_decode(path)) if known is None else ([], None))
         return
     fork = multiprocessing.get_context("fork") if sys.platform == "linux" else None  # no re-import
-    with ProcessPoolExecutor(workers, mp_context=fork) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=fork, initializer=_worker_start, initargs=(os.getpid(),)
+    ) as pool:
         ahead: deque[_Ahead] = deque()
         for path, sha, known in checked:
             ahead.append((path, sha, known, pool.submit(_decode, path) if known is None else None))
@@ -257,6 +260,23 @@ def _decoded(conn: sqlite3.Connection, files: list[Path], anyway: bool) -> Itera
                 yield _ready(ahead.popleft())
         while ahead:
             yield _ready(ahead.popleft())
+
+
+def _worker_start(parent: int) -> None:
+    """A decoding worker dies with the import that started it (killed, it must leave no process
+    behind decoding for no one), and holds none of its terminal or pipes open."""
+    if sys.platform == "linux":
+        import ctypes
+        import signal
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # it died before that took hold
+        os._exit(0)
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.close(null)
 
 
 def _decode(path: Path) -> list[Recording] | RecordingError:
