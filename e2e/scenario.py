@@ -163,6 +163,11 @@ def read_log(home: Path) -> dict[str, Any]:
         "SELECT seq, t, bpm, rr, contact, energy_kj FROM samples WHERE session_id = ? ORDER BY seq",
         (sid,),
     ).fetchall()
+    block = conn.execute(
+        "SELECT n, t, bpm, contact, energy, rr_n, rr FROM sample_blocks WHERE session_id = ?", (sid,)
+    ).fetchone()
+    if block is not None:  # a finished session's samples: one row of columns, read here on its own
+        samples += block_rows(*block)
     events = conn.execute(
         "SELECT t, kind, value FROM events WHERE session_id = ? ORDER BY t, rowid", (sid,)
     ).fetchall()
@@ -179,6 +184,25 @@ def read_log(home: Path) -> dict[str, Any]:
         ],
         "events": [{"t": t, "kind": k, "value": v} for t, k, v in events],
     }
+
+
+def block_rows(
+    n: int, t: bytes, bpm: bytes, contact: bytes, energy: bytes, rr_n: bytes, rr: bytes
+) -> list[Any]:
+    """A `sample_blocks` row as `samples` rows (seq, t, bpm, rr, contact, energy): float64 times,
+    uint16 bpm, int8 contact, int32 energy (-1 none), uint32 RR counts, float64 RR, little-endian."""
+    times, rates, contacts = array("d", t), array("H", bpm), array("b", contact)
+    energies, counts, beats = array("i", energy), array("I", rr_n), array("d", rr)
+    if sys.byteorder != "little":
+        for column in (times, rates, energies, counts, beats):
+            column.byteswap()
+    rows, at = [], 0
+    for i in range(n):
+        own = beats[at : at + counts[i]]
+        at += counts[i]
+        kj = energies[i] if energies[i] >= 0 else None
+        rows.append((i, times[i], rates[i], own.tobytes() if own else None, contacts[i], kj))
+    return rows
 
 
 def control_bytes(data: bytes) -> list[str]:
