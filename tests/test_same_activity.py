@@ -133,8 +133,9 @@ def test_delete_asks_or_needs_yes_and_takes_the_samples_with_it(
     assert main(["delete", sid]) == 0
     assert capsys.readouterr().out.startswith(f"Deleted session {sid} (")
     assert out_json(capsys, "sessions") == []
-    with sqlite3.connect(db.db_path()) as conn:
-        assert conn.execute("SELECT count(*) FROM samples").fetchone() == (0,)
+    with sqlite3.connect(db.db_path()) as conn:  # its samples go with it, rows or block
+        for table in ("samples", "sample_blocks", "tracks", "events"):
+            assert conn.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,), table
     assert main(["delete", sid, "--yes"]) == 2
     assert "no session" in capsys.readouterr().err
     (again,) = out_json(capsys, "import", str(stream("walk_5min")))  # the file may come back
