@@ -173,3 +173,16 @@ def test_dating_replaces_the_note_and_keeps_the_offset_given(
     assert "the file had no start date: given as 2026-11-29T18:00+01:00" in shown["notes"]
     conn = db.connect(db.db_path())
     assert conn.execute("SELECT utc_offset_s FROM sessions WHERE id = ?", (int(sid),)).fetchone() == (3600,)
+
+
+def test_one_start_dates_one_file_and_the_others_stay_undated(
+    undated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Given to several undated files, one `--start` would put them all at the same time (the
+    later ones then skipped as the same activity, or counted twice with --anyway)."""
+    other = undated.with_name("other.csv")
+    other.write_text(undated.read_text().replace(",130", ",131"))
+    report = out_json(capsys, "import", str(undated), str(other), "--start", "2026-11-30T07:15:00+00:00")
+    assert [r["status"] for r in report] == ["imported", "imported"]
+    listed = {s["id"]: s["dated"] for s in out_json(capsys, "sessions")}
+    assert listed == {report[0]["session"]: True, report[1]["session"]: False}

@@ -109,8 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--start",
         metavar="WHEN",
-        help="the start time of a file that has no date (local time, e.g. 2026-11-30T07:15);"
-        " without it, you are asked at a terminal, else such a file stays undated",
+        help="the start time of a file that has no date (local time, e.g. 2026-11-30T07:15), for the"
+        " first such file; without it, you are asked at a terminal, else such a file stays undated",
     )
     _add_hrmax_overrides(p)
 

@@ -299,9 +299,9 @@ def _ready(item: _Ahead) -> Decoded:
 def _start_of(args: argparse.Namespace, progress: Progress) -> Callable[[Path], datetime | None]:
     """Where a file without a start date gets one: `--start`, else asked at a terminal (empty
     leaves it undated), else none."""
-    if args.start is not None:
-        when = common.parse_when(args.start, "--start")
-        return lambda _: when
+    if args.start is not None:  # one start: for the first file without one; the others stay undated
+        given = [common.parse_when(args.start, "--start")]
+        return lambda _: given.pop() if given else None
     if args.json or not (sys.stdin.isatty() and sys.stdout.isatty()):
         return lambda _: None
 
