@@ -192,3 +192,22 @@ def test_a_command_that_needs_no_engine_does_not_import_numpy(tmp_path: Path) ->
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_analyze_of_a_capture_does_not_import_numpy(tmp_path: Path) -> None:
+    """#15 start-up: `analyze` runs the live engine, which needs no numpy; the summary's text
+    module imported the laps module (and numpy, 40 ms of 0.4 s) for a type."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import stream
+
+    code = (
+        "import sys; from hrcoach.cli import main;"
+        f" main(['analyze', {str(stream('walk_5min'))!r}, '--hrmax', '185']); print('numpy' in sys.modules)"
+    )
+    env = {**os.environ, "HRCOACH_HOME": str(tmp_path / "home")}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "False"

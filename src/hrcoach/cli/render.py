@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from hrcoach.engine.laps import LapSplit
 from hrcoach.engine.summary import Summary, clock
+
+if TYPE_CHECKING:  # the laps module brings numpy: a quarter of `analyze`'s imports, for a type
+    from hrcoach.engine.laps import LapSplit
 
 __all__ = ["clock", "lap_line", "summary_text"]
 
