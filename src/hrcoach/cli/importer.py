@@ -63,22 +63,6 @@ class Progress:
             sys.stderr.flush()
 
 
-def _import_one(
-    conn: sqlite3.Connection,
-    path: Path,
-    setup: StoredSetup,
-    *,
-    anyway: bool = False,
-    start: Callable[[Path], datetime | None] = lambda _: None,
-) -> list[dict[str, Any]]:
-    """Import every activity of one file, all or none (one transaction). Raises RecordingError
-    for an unreadable file, sqlite3.Error when the log refuses it."""
-    sha, known = _known(conn, path, anyway)
-    if known is not None:
-        return known
-    return _save_file(conn, path, sha, load_recordings(path), setup, anyway=anyway, start=start)
-
-
 def _known(conn: sqlite3.Connection, path: Path, anyway: bool) -> tuple[str, list[dict[str, Any]] | None]:
     """The file's SHA-256 ("" when it cannot be read: decoding says why), and the report of its
     import when it was imported before (every activity in one transaction): no need to decode."""
