@@ -26,6 +26,7 @@ from hrcoach.formats.export_common import (
     segments,
     timed_points,
 )
+from hrcoach.formats.xml_write import document, sub
 
 __all__ = ["render_gpx", "write_gpx"]
 
@@ -37,13 +38,6 @@ _LOCATIONS = (
     f" {_TPX_NS} http://www.garmin.com/xmlschemas/TrackPointExtensionv1.xsd"
 )
 NO_POSITIONS = "GPX needs a position on every point and this session has none: export FIT, TCX or CSV"
-
-
-def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
-    el = ET.SubElement(parent, tag)
-    if text is not None:
-        el.text = text
-    return el
 
 
 def render_gpx(session: ExportSession) -> bytes:
@@ -59,15 +53,15 @@ def render_gpx(session: ExportSession) -> bytes:
     root.set("xmlns:gpxtpx", _TPX_NS)
     root.set("xmlns:xsi", _XSI_NS)
     root.set("xsi:schemaLocation", _LOCATIONS)
-    meta = _sub(root, "metadata")
-    _sub(meta, "name", session.name)
-    _sub(meta, "time", iso_ms(points[0][1]))
-    track = _sub(root, "trk")
+    meta = sub(root, "metadata")
+    sub(meta, "name", session.name)
+    sub(meta, "time", iso_ms(points[0][1]))
+    track = sub(root, "trk")
     strap = device_name(session)
-    _sub(track, "name", session.name)
+    sub(track, "name", session.name)
     if strap:
-        _sub(track, "desc", f"heart rate from {strap}")
-    _sub(track, "type", session.sport or "running")
+        sub(track, "desc", f"heart rate from {strap}")
+    sub(track, "type", session.sport or "running")
     i = 0
     for run in segments(session, per_second(session)):  # a gap stays a gap: a new trkseg
         while i < len(points) and points[i][0] < run[0].unix:
@@ -77,18 +71,16 @@ def render_gpx(session: ExportSession) -> bytes:
             _, ms, bpm, where = points[i]
             assert where is not None
             if segment is None:
-                segment = _sub(track, "trkseg")
-            point = _sub(segment, "trkpt")
+                segment = sub(track, "trkseg")
+            point = sub(segment, "trkpt")
             lon = f"{where[1]:.7f}"
             point.set("lat", f"{where[0]:.7f}")
             point.set("lon", "-180.0000000" if lon == "180.0000000" else lon)  # GPX: -180 <= lon < 180
-            _sub(point, "time", iso_ms(ms))
-            extension = _sub(_sub(point, "extensions"), "gpxtpx:TrackPointExtension")
-            _sub(extension, "gpxtpx:hr", str(bpm))
+            sub(point, "time", iso_ms(ms))
+            extension = sub(sub(point, "extensions"), "gpxtpx:TrackPointExtension")
+            sub(extension, "gpxtpx:hr", str(bpm))
             i += 1
-    ET.indent(root, space="  ")
-    body = ET.tostring(root, encoding="unicode")
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n").encode("utf-8")
+    return document(root)
 
 
 def write_gpx(session: ExportSession, out: BinaryIO | Path) -> None:

@@ -26,6 +26,7 @@ from hrcoach.formats.export_common import (
     timed_points,
     version_parts,
 )
+from hrcoach.formats.xml_write import document, sub
 
 __all__ = ["render_tcx", "write_tcx"]
 
@@ -39,15 +40,8 @@ def _iso(unix: int) -> str:
     return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
-    el = ET.SubElement(parent, tag)
-    if text is not None:
-        el.text = text
-    return el
-
-
 def _bpm_element(parent: ET.Element, tag: str, bpm: int) -> None:
-    _sub(_sub(parent, tag), "Value", str(bpm))
+    sub(sub(parent, tag), "Value", str(bpm))
 
 
 def render_tcx(session: ExportSession) -> bytes:
@@ -62,55 +56,53 @@ def render_tcx(session: ExportSession) -> bytes:
     root.set("xmlns:xsi", _XSI_NS)
     root.set("xsi:schemaLocation", f"{_TCX_NS} {_TCX_XSD}")
     sport = _TCX_SPORTS.get(session.sport.strip().lower(), "Other")
-    activity = _sub(_sub(root, "Activities"), "Activity")
+    activity = sub(sub(root, "Activities"), "Activity")
     activity.set("Sport", sport)
-    _sub(activity, "Id", _iso(summary.start))
+    sub(activity, "Id", _iso(summary.start))
     laps = lap_seconds(session, seconds)
     points, i = timed_points(session), 0
     for k, lap_secs in enumerate(laps):
         lap_start = summary.start if k == 0 else lap_secs[0].unix
         lap_end = laps[k + 1][0].unix if k + 1 < len(laps) else summary.end
         own = summarize(session, lap_secs, start=lap_start)
-        lap = _sub(activity, "Lap")
+        lap = sub(activity, "Lap")
         lap.set("StartTime", _iso(lap_start))
-        _sub(lap, "TotalTimeSeconds", f"{lap_end - lap_start - own.gap_s:.1f}")
-        _sub(lap, "DistanceMeters", "0.0")
-        _sub(lap, "Calories", "0")
+        sub(lap, "TotalTimeSeconds", f"{lap_end - lap_start - own.gap_s:.1f}")
+        sub(lap, "DistanceMeters", "0.0")
+        sub(lap, "Calories", "0")
         _bpm_element(lap, "AverageHeartRateBpm", own.avg_bpm)
         _bpm_element(lap, "MaximumHeartRateBpm", own.max_bpm)
-        _sub(lap, "Intensity", "Active")
-        _sub(lap, "TriggerMethod", "Manual")
+        sub(lap, "Intensity", "Active")
+        sub(lap, "TriggerMethod", "Manual")
         for run in segments(session, lap_secs):  # a gap stays a gap: a new Track
-            track = _sub(lap, "Track")
+            track = sub(lap, "Track")
             # the samples of the run's seconds (a second held over an empty one has none)
             while i < len(points) and points[i][0] < run[0].unix:
                 i += 1
             while i < len(points) and points[i][0] <= run[-1].unix:
-                point = _sub(track, "Trackpoint")
-                _sub(point, "Time", iso_ms(points[i][1]))
+                point = sub(track, "Trackpoint")
+                sub(point, "Time", iso_ms(points[i][1]))
                 where = points[i][3]
                 if where is not None:
-                    position = _sub(point, "Position")
-                    _sub(position, "LatitudeDegrees", f"{where[0]:.7f}")
-                    _sub(position, "LongitudeDegrees", f"{where[1]:.7f}")
+                    position = sub(point, "Position")
+                    sub(position, "LatitudeDegrees", f"{where[0]:.7f}")
+                    sub(position, "LongitudeDegrees", f"{where[1]:.7f}")
                 _bpm_element(point, "HeartRateBpm", points[i][2])
                 i += 1
     strap = device_name(session)
-    _sub(activity, "Notes", f"{session.name} ({strap})" if strap else session.name)
-    creator = _sub(activity, "Creator")
+    sub(activity, "Notes", f"{session.name} ({strap})" if strap else session.name)
+    creator = sub(activity, "Creator")
     creator.set("xsi:type", "Device_t")
-    _sub(creator, "Name", "hrcoach")
-    _sub(creator, "UnitId", "0")
-    _sub(creator, "ProductID", "0")
+    sub(creator, "Name", "hrcoach")
+    sub(creator, "UnitId", "0")
+    sub(creator, "ProductID", "0")
     major, minor, build = version_parts()
-    version = _sub(creator, "Version")
-    _sub(version, "VersionMajor", str(major))
-    _sub(version, "VersionMinor", str(minor))
-    _sub(version, "BuildMajor", str(build))
-    _sub(version, "BuildMinor", "0")
-    ET.indent(root, space="  ")
-    body = ET.tostring(root, encoding="unicode")
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n").encode("utf-8")
+    version = sub(creator, "Version")
+    sub(version, "VersionMajor", str(major))
+    sub(version, "VersionMinor", str(minor))
+    sub(version, "BuildMajor", str(build))
+    sub(version, "BuildMinor", "0")
+    return document(root)
 
 
 def write_tcx(session: ExportSession, out: BinaryIO | Path) -> None:
