@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain
 from operator import attrgetter
 
 import numpy as np
@@ -63,7 +62,7 @@ class SampleArrays:
     def from_samples(cls, samples: Sequence[HeartRateSample]) -> SampleArrays:
         n = len(samples)
         t = np.fromiter(map(attrgetter("t"), samples), dtype=np.float64, count=n)
-        values, lengths = flat_rr(list(map(attrgetter("rr_ms"), samples)))
+        values, lengths = rr_batch.flat_rr(list(map(attrgetter("rr_ms"), samples)))
         return cls(
             ms=np.rint(t * 1000).astype(np.int64),  # = round(t * 1000): half to even, as round
             bpm=np.fromiter(map(attrgetter("bpm"), samples), dtype=np.int64, count=n),
@@ -73,13 +72,6 @@ class SampleArrays:
             rr_values=values,
             rr_lengths=lengths,
         )
-
-
-def flat_rr(rr: Sequence[tuple[float, ...]]) -> tuple[npt.NDArray[np.float64], I64]:
-    """`SampleArrays`' two RR columns (rr_values, rr_lengths) from each sample's tuple."""
-    lengths = np.fromiter(map(len, rr), dtype=np.int64, count=len(rr))
-    values = np.fromiter(chain.from_iterable(rr), dtype=np.float64, count=int(lengths.sum()))
-    return values, lengths
 
 
 REASONS: tuple[Reason | None, ...] = (None, *Reason)  # verdict codes: 0 accepted, then each reason

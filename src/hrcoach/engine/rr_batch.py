@@ -30,11 +30,16 @@ from hrcoach.engine.artifacts import (
 LONG = 32
 
 
-def rr_counts(ms: npt.NDArray[np.int64], rr: Sequence[tuple[float, ...]]) -> tuple[int, int]:
-    """(RR intervals, of them rejected) over a recording: sample times `ms`, each one's `rr`."""
+def flat_rr(rr: Sequence[tuple[float, ...]]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """Every sample's RR in one array, and how many of them each sample has, from its tuple."""
     lengths = np.fromiter(map(len, rr), dtype=np.int64, count=len(rr))
     values = np.fromiter(chain.from_iterable(rr), dtype=np.float64, count=int(lengths.sum()))
-    return flat_rr_counts(ms, values, lengths)
+    return values, lengths
+
+
+def rr_counts(ms: npt.NDArray[np.int64], rr: Sequence[tuple[float, ...]]) -> tuple[int, int]:
+    """(RR intervals, of them rejected) over a recording: sample times `ms`, each one's `rr`."""
+    return flat_rr_counts(ms, *flat_rr(rr))
 
 
 def flat_rr_counts(

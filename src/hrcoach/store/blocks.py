@@ -27,12 +27,13 @@ import numpy.typing as npt
 
 from hrcoach.engine.batch import CONTACT_CODES, SampleArrays
 from hrcoach.models import HeartRateSample, SensorContact
+from hrcoach.store import db
 
 _T, _BPM, _CONTACT, _ENERGY, _RR = map(attrgetter, ("t", "bpm", "contact", "energy_kj", "rr_ms"))
 CONTACTS = {code: contact for contact, code in CONTACT_CODES.items()}
 _COLUMNS = ("t", "bpm", "contact", "energy", "rr_n", "rr")
 _TYPES = {"t": "<f8", "bpm": "<u2", "contact": "i1", "energy": "<i4", "rr_n": "<u4", "rr": "<f8"}
-MAX_T_S = 1e10  # as records.MAX_STORED_T_S: beyond this a time is damage
+MAX_STORED_T_S = 1e10  # ~300 years: a clock jump can put samples years out; beyond this is damage
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +75,6 @@ def write(conn: sqlite3.Connection, session_id: int, samples: Sequence[HeartRate
 def replace_rows(conn: sqlite3.Connection, session_id: int, samples: Sequence[HeartRateSample]) -> None:
     """Store `samples`, the session's rows read back, as its block and delete the rows, in one
     transaction (`records.compact` is the caller)."""
-    from hrcoach.store import db
-
     with db.transaction(conn):
         write(conn, session_id, samples)
         conn.execute("DELETE FROM samples WHERE session_id = ?", (session_id,))
@@ -105,7 +104,7 @@ def read(conn: sqlite3.Connection, session_id: int, *, rr: bool = True) -> Block
     ):
         raise ValueError(f"session {session_id}: its sample block is damaged (lengths)")
     t = arrays["t"].astype(np.float64, copy=False)
-    if n and (not np.isfinite(t).all() or (t < 0).any() or (t > MAX_T_S).any()):
+    if n and (not np.isfinite(t).all() or (t < 0).any() or (t > MAX_STORED_T_S).any()):
         raise ValueError(f"session {session_id}: its sample block is damaged (times)")
     return Block(**arrays)  # type: ignore[arg-type]
 

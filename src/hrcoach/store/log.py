@@ -17,7 +17,6 @@ one waiting on it and writes in the caller (`background=False`): the same rows, 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import socket
@@ -309,8 +308,7 @@ class SessionLog:
             self.error = db.explain(exc, self.path)
             return False
         if self.session_id is not None:
-            with contextlib.suppress(sqlite3.Error):  # saved either way: rows read as a block does
-                compact(self._conn, self.session_id)
+            compact(self._conn, self.session_id)
         return True
 
     def end(self, session: Session) -> str:

@@ -3,7 +3,6 @@ the profile in force changes (history must always agree with the HRmax in force)
 
 from __future__ import annotations
 
-import contextlib
 import os
 import socket
 import sqlite3
@@ -88,8 +87,7 @@ def recover_unfinished(conn: sqlite3.Connection, damaged: list[int] | None = Non
                 )
                 recovered.append(sid)
         if len(arrays.ms):
-            with contextlib.suppress(sqlite3.Error):  # recovered either way: its rows read too
-                compact(conn, sid)
+            compact(conn, sid)
     return recovered
 
 

@@ -15,12 +15,14 @@ from pydantic import BaseModel, ConfigDict
 
 from hrcoach.config import Profile, ProfileError
 from hrcoach.engine.accounting import Params
-from hrcoach.engine.batch import CONTACT_CODES, SampleArrays, flat_rr
+from hrcoach.engine.batch import CONTACT_CODES, SampleArrays
+from hrcoach.engine.rr_batch import flat_rr
 from hrcoach.formats.recording import Position, position_ok
 from hrcoach.models import HeartRateSample, SensorContact
 from hrcoach.session import SessionSetup
+from hrcoach.store import blocks
+from hrcoach.store.blocks import CONTACTS, MAX_STORED_T_S
 
-CONTACTS = {code: contact for contact, code in CONTACT_CODES.items()}
 SampleRow = tuple[int, int, float, int, bytes | None, int, int | None]
 
 
@@ -112,9 +114,6 @@ def unpack_positions(blob: object) -> list[Position]:
     return [p for p in points if position_ok(*p)]
 
 
-MAX_STORED_T_S = 1e10  # ~300 years: a clock jump can put samples years out; beyond this is damage
-
-
 def sample_ok(t: object, bpm: object, contact: object) -> bool:
     """Whether a stored sample row reads back: a damaged one (a hand edit, a bad disk) is skipped."""
     return (
@@ -147,8 +146,6 @@ def load_samples(conn: sqlite3.Connection, session_id: int) -> list[HeartRateSam
 
 def iter_samples(conn: sqlite3.Connection, session_id: int) -> Iterator[HeartRateSample]:
     """A session's samples, from its block or its rows (a damaged block reads as none)."""
-    from hrcoach.store import blocks
-
     try:
         block = blocks.read(conn, session_id)
     except ValueError:
@@ -174,16 +171,18 @@ def iter_samples(conn: sqlite3.Connection, session_id: int) -> Iterator[HeartRat
 
 def compact(conn: sqlite3.Connection, session_id: int) -> bool:
     """Move a finished session's sample rows into its block (`blocks`), in one transaction.
-    False when it has no rows, or some do not read back (they stay rows, skipped one by one on
-    reading, as `hrcoach check` reports)."""
-    from hrcoach.store import blocks
-
-    if damaged_samples(conn, session_id):
+    False when it has no rows, some do not read back (they stay rows, skipped one by one on
+    reading, as `hrcoach check` reports), or the log refuses the write (a full disk): rows read
+    as a block does, so a session is saved either way."""
+    try:
+        if damaged_samples(conn, session_id):
+            return False
+        samples = list(iter_samples(conn, session_id))
+        if not samples:
+            return False
+        blocks.replace_rows(conn, session_id, samples)
+    except sqlite3.Error:
         return False
-    samples = list(iter_samples(conn, session_id))
-    if not samples:
-        return False
-    blocks.replace_rows(conn, session_id, samples)
     return True
 
 
@@ -191,8 +190,6 @@ def load_arrays(conn: sqlite3.Connection, session_id: int, *, rr: bool = True) -
     """A session's samples straight into the batch engine's columns (what recompute reads);
     with `rr=False` the RR intervals are left out (when the RR counts are known already).
     Raises ValueError for a damaged sample block (damaged rows are skipped one by one)."""
-    from hrcoach.store import blocks
-
     block = blocks.read(conn, session_id, rr=rr)
     if block is not None:
         return blocks.arrays_of(block, rr=rr)
@@ -230,8 +227,6 @@ def _arrays(rows: list[Any], rr: bool) -> SampleArrays:
 def damaged_samples(conn: sqlite3.Connection, session_id: int) -> int:
     """How many of a session's sample rows do not read back (and are skipped); a damaged block
     counts as all of its samples."""
-    from hrcoach.store import blocks
-
     try:
         blocks.read(conn, session_id)
     except ValueError:

@@ -8,7 +8,6 @@ written twice); one never written at all is created. Its summary is computed fro
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sqlite3
@@ -150,6 +149,5 @@ def _fold_one(conn: sqlite3.Connection, state: dict[str, Any]) -> int:
             " writer_pid = NULL WHERE id = ?",
             (summary.model_dump_json(), summary.duration_s, utc_text(ended), sid),
         )
-    with contextlib.suppress(sqlite3.Error):  # folded either way: its rows read as a block does
-        compact(conn, sid)
+    compact(conn, sid)
     return sid
