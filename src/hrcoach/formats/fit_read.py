@@ -34,7 +34,7 @@ from typing import Any
 
 from garmin_fit_sdk import Decoder, Profile, Stream, expand_heart_rates
 
-from hrcoach.formats import bounded, fit_dev, fit_layout
+from hrcoach.formats import bounded, fit_dev, fit_layout, fit_lean
 from hrcoach.formats.fit_rows import Rows
 from hrcoach.formats.recording import Position, Recording, RecordingError, position_ok, sport_name
 from hrcoach.formats.tcx_read import plural
@@ -44,6 +44,16 @@ from hrcoach.models import Event, HeartRateSample
 _EPOCH = datetime(1989, 12, 31, tzinfo=UTC)
 _RELATIVE = 0x10000000  # date_time values below this are seconds since device power-on
 _NUM: dict[str, int] = Profile["mesg_num"]
+_ACTIVITY = _NUM["ACTIVITY"]
+_DEVICE_INFO = _NUM["DEVICE_INFO"]
+_EVENT = _NUM["EVENT"]
+_FILE_ID = _NUM["FILE_ID"]
+_HR = _NUM["HR"]
+_HRV = _NUM["HRV"]
+_LAP = _NUM["LAP"]
+_RECORD = _NUM["RECORD"]
+_SESSION = _NUM["SESSION"]
+_TIMESTAMP_CORRELATION = _NUM["TIMESTAMP_CORRELATION"]
 _STOPS = {"stop", "stop_all", "stop_disable", "stop_disable_all"}
 
 Mesg = dict[Any, Any]
@@ -84,12 +94,16 @@ class _Scan:
             raise RecordingError(
                 f"{self.path}: more than {MAX_MESSAGES:,} FIT messages, longer than hrcoach reads"
             )
-        if num == _NUM["RECORD"]:
-            ts = _int(m.get("timestamp"))
+        if num == _RECORD:
+            ts = m.get("timestamp")
+            ts = ts if type(ts) is int and ts < 2**32 else _int(ts)  # the common case first
             if ts is not None and 0 <= ts < 2**32:  # a FIT date_time is a uint32
-                bpm = _int(m.get("heart_rate"))
+                bpm = m.get("heart_rate")
+                bpm = bpm if type(bpm) is int and 0 < bpm < 255 else _int(bpm)
                 bpm = bpm if bpm and 0 < bpm < 255 else 0
-                lat, lon = _int(m.get("position_lat")), _int(m.get("position_long"))
+                lat, lon = m.get("position_lat"), m.get("position_long")
+                if lat is not None or lon is not None:
+                    lat, lon = _int(lat), _int(lon)
                 own, held = None, False
                 if self.own:  # an hrcoach export: a record without its fields was held over
                     dev = m.get("developer_fields")
@@ -104,39 +118,42 @@ class _Scan:
                     self._after_own = (ts, bpm) if own else None
                 self.rows.add(ts, bpm, lat, lon, own, held)
                 bounded.count(self.path, len(self.rows) + len(self.rows.own_ms))  # own samples too
-        elif num == _NUM["HRV"]:
+        elif num == _HRV:
             times = m.get("time")
+            rr = self.rows.rr
             for v in times if isinstance(times, list) else [times]:
-                sec = _number(v)
+                if v is None:
+                    continue
+                sec = v if type(v) is float else _number(v)  # nan and inf fail the range
                 if sec is not None and 0 < sec < 65.535:
-                    self.rows.rr.append(float(round(sec * 1000)))
+                    rr.append(float(round(sec * 1000)))
             bounded.count_rr(self.path, len(self.rows.rr))
-        elif num == _NUM["HR"]:
+        elif num == _HR:
             self.hr.append(m)
-        elif num == _NUM["EVENT"] and m.get("event") == "timer":
+        elif num == _EVENT and m.get("event") == "timer":
             ts, kind = _int(m.get("timestamp")), m.get("event_type")
             if ts is not None and isinstance(kind, str) and (kind == "start" or kind in _STOPS):
                 self.timer.append((ts, kind == "start"))
-        elif num == _NUM["SESSION"]:
+        elif num == _SESSION:
             start = _int(m.get("start_time"))
             if start is not None:
                 sport, sub = m.get("sport"), m.get("sub_sport")
                 self.starts.append(
                     (start, sport if isinstance(sport, str) else "", sub if isinstance(sub, str) else "")
                 )
-        elif num == _NUM["ACTIVITY"] and self.local_offset is None:
+        elif num == _ACTIVITY and self.local_offset is None:
             utc, local = _int(m.get("timestamp")), _int(m.get("local_timestamp"))
             if utc is not None and local is not None and utc >= _RELATIVE and abs(local - utc) <= 18 * 3600:
                 self.local_offset = round((local - utc) / 900) * 900  # time zones go by quarter hours
-        elif num == _NUM["LAP"]:
+        elif num == _LAP:
             start = _int(m.get("start_time"))
             if start is not None:
                 self.laps.append(start)
-        elif num == _NUM["FILE_ID"] and not self.file_id:
-            self.file_id = m
-        elif num == _NUM["DEVICE_INFO"] and not self.creator and m.get("device_index") in ("creator", 0):
-            self.creator = m
-        elif num == _NUM["TIMESTAMP_CORRELATION"] and self.utc_offset is None:
+        elif num == _FILE_ID and not self.file_id:  # the first with a field hrcoach reads
+            self.file_id = {k: v for k, v in m.items() if k in fit_lean.WANTED[num]}
+        elif num == _DEVICE_INFO and not self.creator and m.get("device_index") in ("creator", 0):
+            self.creator = {k: v for k, v in m.items() if k in fit_lean.WANTED[num]}
+        elif num == _TIMESTAMP_CORRELATION and self.utc_offset is None:
             utc, system = _int(m.get("timestamp")), _int(m.get("system_timestamp"))
             if utc is not None and system is not None and utc >= _RELATIVE > system:
                 self.utc_offset = utc - system
@@ -148,12 +165,16 @@ def _duration(seconds: float) -> str:
 
 
 def _number(value: object) -> float | None:
+    if type(value) is float:  # the common case first
+        return value if math.isfinite(value) else None
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value) if math.isfinite(value) else None
 
 
 def _int(value: object) -> int | None:
+    if type(value) is int and -(2**53) <= value <= 2**53:  # the common case: int(float(value))
+        return value
     v = _number(value)
     return int(v) if v is not None else None
 
@@ -211,6 +232,16 @@ def _describe(err: Exception) -> str:
 
 
 def _run(path: Path, data: bytes) -> tuple[_Scan, list[Exception]]:
+    """The file scanned by the lean walk (`fit_lean`), or by the SDK where the walk cannot be sure."""
+    scan = _Scan(path)
+    try:
+        fit_lean.walk(data, scan.take, scan.described)
+    except fit_lean.Unsupported:
+        return _run_sdk(path, data)
+    return scan, []
+
+
+def _run_sdk(path: Path, data: bytes) -> tuple[_Scan, list[Exception]]:
     """The file scanned as the SDK decodes it. Each record and hrv message is emptied once
     scanned: the SDK keeps every message it decodes, and a day of records as dicts is gigabytes.
     More than MAX_MESSAGES messages, or MAX_SAMPLES records, refuse the file."""
