@@ -18,7 +18,7 @@ from garmin_fit_sdk import CrcCalculator, Decoder, Profile, Stream
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hrcoach.formats import fit_layout, fit_lean, fit_read
+from hrcoach.formats import fit_defs, fit_layout, fit_lean, fit_read
 from hrcoach.formats.exports import ExportSession, render_fit
 from hrcoach.formats.files import load_recording
 from hrcoach.formats.recording import RecordingError
@@ -195,5 +195,5 @@ def test_what_the_walk_leaves_to_the_profile_holds() -> None:
             for sub in f["sub_fields"]:
                 if sub["name"] in wanted:
                     assert all(item["name"] in wanted for item in sub["map"]), (num, sub["name"])
-    for name in fit_lean._NUMERIC:
+    for name in fit_defs.NUMERIC:
         assert name not in Profile["types"]

@@ -13,7 +13,7 @@ from garmin_fit_sdk import CrcCalculator, Encoder, Profile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hrcoach.formats import fit_read
+from hrcoach.formats import fit_read, fit_scan
 from hrcoach.formats.files import load_recording, load_recordings
 from hrcoach.formats.recording import RecordingError
 from tests.conftest import REAL_HR
@@ -330,6 +330,6 @@ def test_fuzz_fit(draw: st.DataObject) -> None:
 
 def test_a_timer_event_of_a_damaged_type_is_ignored() -> None:
     # found by test_fuzz_fit: a damaged definition made event_type an array, which crashed the scan
-    scan = fit_read._Scan(Path("x.fit"))
+    scan = fit_scan.Scan(Path("x.fit"))
     scan.take(Profile["mesg_num"]["EVENT"], {"event": "timer", "event_type": ["stop"], "timestamp": 5})
     assert scan.timer == []

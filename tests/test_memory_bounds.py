@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from hrcoach.formats import bounded, fit_read
+from hrcoach.formats import bounded, fit_scan
 from hrcoach.formats.files import load_recording
 from hrcoach.formats.recording import RecordingError
 from tests.conftest import REAL_HR
@@ -182,6 +182,6 @@ def test_fit_records_past_the_sample_bound_are_refused(monkeypatch: pytest.Monke
 @pytest.mark.skipif(not REAL_HR.is_dir(), reason="../shared/real_hr is absent")
 def test_fit_messages_past_the_message_bound_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     path = REAL_HR / "tormoder_fit__garmin.fit"
-    monkeypatch.setattr(fit_read, "MAX_MESSAGES", 1000)
+    monkeypatch.setattr(fit_scan, "MAX_MESSAGES", 1000)
     with pytest.raises(RecordingError, match=rf"^{path}: more than 1,000 FIT messages"):
         load_recording(path)
