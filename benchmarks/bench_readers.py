@@ -11,7 +11,7 @@ in a fresh child process, best of `--repeat`:
   peer     the plain way, holding what it read: capture `[json.loads(line) ...]`, CSV
            `list(csv.reader(f))`, TCX `xml.etree.ElementTree.parse` (the whole tree, as hrcoach's
            reader did before issue 14), FIT the Garmin SDK's `Decoder.read()` alone (hrcoach's
-           reader is that decoder plus a listener that keeps columns)
+           reader decoded with it until issue 15; it now walks the file itself: bench_fit.py)
 
 Peak memory is the child's own VmHWM at exit (`/proc/self/status`), minus nothing: the baseline
 row shows what the interpreter with each side's imports takes before reading a byte.

@@ -13,6 +13,7 @@ summary rows each prints after its own table. Then prints one markdown table
   startup  bench_startup.py          --help, analyze, TUI first frame in a pty
   readers  bench_readers.py          each file reader against the plain way to read it: time, peak memory
   import   bench_import.py           a folder of FIT files imported by one process, then by a pool
+  fit      bench_fit.py              FIT decoding: the lean walk and the whole reader against Garmin's SDK
   history  bench_history.py          `hrcoach app` opening its history on a ten-year log, vs the raw query
 
 `--quick`: store 50 h, tui 15 s, shorter decoder timing, fewer start-up repeats (about 2 minutes
@@ -41,6 +42,7 @@ BENCHES: dict[str, tuple[str, list[str], list[str], bool]] = {
     "readers": ("bench_readers.py", [], ["--samples", "50000", "--repeat", "1"], False),
     "history": ("bench_history.py", [], ["--sessions", "1000"], False),
     "import": ("bench_import.py", [], ["--copies", "1"], False),
+    "fit": ("bench_fit.py", [], ["--repeat", "2"], False),
 }
 
 
