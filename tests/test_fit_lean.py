@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from fastcrc import crc16
-from garmin_fit_sdk import CrcCalculator, Decoder, Profile, Stream
+from garmin_fit_sdk import CrcCalculator, Decoder, Encoder, Profile, Stream
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -31,14 +31,13 @@ Messages = tuple[list[tuple[int, dict[Any, Any]]], list[tuple[Any, ...]]]
 
 def sdk_messages(data: bytes) -> tuple[Messages, list[Exception]]:
     """What the SDK hands fit_read's listeners, each message cut to the fields the walk keeps
-    (hr messages whole, after the others: the walk has the SDK decode them at the end)."""
+    (hr messages whole: the walk decodes every field of them)."""
     out: list[tuple[int, dict[Any, Any]]] = []
-    hr: list[tuple[int, dict[Any, Any]]] = []
     described: list[tuple[Any, ...]] = []
 
     def listener(num: int, m: dict[Any, Any]) -> None:
         if num == HR:
-            hr.append((num, dict(m)))
+            out.append((num, dict(m)))
             return
         keep = fit_lean.WANTED.get(num, frozenset()) | {"developer_fields", "key"}
         out.append((num, {k: v for k, v in m.items() if num in fit_lean.WANTED and k in keep}))
@@ -52,7 +51,7 @@ def sdk_messages(data: bytes) -> tuple[Messages, list[Exception]]:
         mesg_listener=listener,
         field_description_listener=field,
     )
-    return (out + hr, described), errors
+    return (out, described), errors
 
 
 def lean_messages(data: bytes) -> Messages:
@@ -76,7 +75,33 @@ def fit_files() -> Iterator[tuple[str, bytes]]:
         yield path.name + ".fit", render_fit(ExportSession(start, rec.samples, {"name": "Polar H10"}))
 
 
-FILES = dict(fit_files())
+def hr_file() -> bytes:
+    """Records without heart rate and hr messages (HRM-Pro/Tri): two anchors (one with time256,
+    expanded to fractional_timestamp) and six messages of eight 12-bit event timestamps each,
+    accumulated across messages and wrapping past 4096."""
+    mesg = Profile["mesg_num"]
+    start = 1_000_000_000
+    enc = Encoder()
+    enc.write_mesg({"mesg_num": mesg["FILE_ID"], "type": "activity", "manufacturer": "garmin", "product": 1,
+                    "time_created": start})  # fmt: skip
+    for k in range(40):
+        enc.write_mesg({"mesg_num": mesg["RECORD"], "timestamp": start + k})
+    enc.write_mesg({"mesg_num": HR, "timestamp": start, "fractional_timestamp": 0.5, "event_timestamp": 1000.0,
+                    "filtered_bpm": 120})  # fmt: skip
+    ticks = 1000 * 1024
+    for m in range(6):
+        packed = 0
+        for j in range(8):
+            ticks += 500 + (97 * (m * 8 + j)) % 200
+            packed |= (ticks & 0xFFF) << (12 * j)
+        enc.write_mesg({"mesg_num": HR, "event_timestamp_12": list(packed.to_bytes(12, "little")),
+                        "filtered_bpm": [121 + j + m for j in range(8)]})  # fmt: skip
+    enc.write_mesg({"mesg_num": HR, "timestamp": start + 20, "time256": 0.25, "event_timestamp": 1020.0,
+                    "filtered_bpm": 130})  # fmt: skip
+    return bytes(enc.close())
+
+
+FILES = dict(fit_files()) | {"hr-messages.fit": hr_file()}
 
 
 def checked(name: str, data: bytes) -> bytes:
@@ -129,8 +154,8 @@ def test_every_file_reads_to_the_same_recordings(name: str, monkeypatch: pytest.
 
 
 def test_every_real_file_but_the_damaged_one_is_walked_without_the_sdk() -> None:
-    """The fallback is for odd files: every real file the SDK reads is walked (hr messages aside,
-    which the SDK expands), and the walk does not refuse what the SDK reads."""
+    """The fallback is for odd files: every real file the SDK reads is walked (hr messages
+    included), and the walk does not refuse what the SDK reads."""
     if not REAL_HR.exists():
         pytest.skip(f"{REAL_HR} is absent")
     walked = []
@@ -156,7 +181,7 @@ def test_mutated_files_read_as_the_sdk_reads_them(tmp_path: Path) -> None:
     """Mutated small real files and an export, their CRC made right so the edits reach the
     decoders: the same recordings, or the same refusal; or, where the SDK fails on a message
     hrcoach does not read, the walk's recordings (it never reads that message)."""
-    names = [n for n in REAL_BASES["fit"] if n in FILES] + ["walk_5min.hrcap.jsonl.fit"]
+    names = [n for n in REAL_BASES["fit"] if n in FILES] + ["walk_5min.hrcap.jsonl.fit", "hr-messages.fit"]
     bases = {n: FILES[n] for n in names}
 
     @FUZZ

@@ -69,7 +69,7 @@ class Unsupported(Exception):
     """Something this walk does not reproduce: decode the file with the SDK."""
 
 
-def _convert(ftype: str, scale: list[Any], offset: list[Any]) -> tuple[dict[Any, Any] | None, Converter]:
+def convert_for(ftype: str, scale: list[Any], offset: list[Any]) -> tuple[dict[Any, Any] | None, Converter]:
     """The SDK's value for a raw value of a field of this profile type: type values to names,
     then scale and offset for numeric types; a list element by element, None kept. Returns the
     names (for a single value) and a converter for any value, None where the value is the raw
@@ -122,7 +122,7 @@ def _sub_fields(profile: Any, wanted: frozenset[str]) -> tuple[_Sub, ...]:
     out: list[_Sub] = []
     for sub in profile["sub_fields"]:
         if sub["name"] in wanted:
-            _, convert = _convert(sub["type"], sub["scale"], sub["offset"])
+            _, convert = convert_for(sub["type"], sub["scale"], sub["offset"])
             out.extend((sub["name"], item["name"], item["raw_value"], convert) for item in sub["map"])
     return tuple(out)
 
@@ -161,7 +161,7 @@ class Def:
             name = fp["name"] if fp is not None else fid
             if self.wanted is not None and fp is not None and name in self.wanted:
                 kind = 3 if base == STRING else 2 if n > 1 and base == BYTE else 1 if n > 1 else 0
-                names, convert = _convert(fp["type"], fp["scale"], fp["offset"])
+                names, convert = convert_for(fp["type"], fp["scale"], fp["offset"])
                 subs = _sub_fields(fp, self.wanted)
                 fields.append((name, index, n, kind, invalid, convert, subs))
                 if kind == 0 and (convert is None or names is not None):

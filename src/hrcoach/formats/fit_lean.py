@@ -3,17 +3,17 @@
 Garmin's SDK (`garmin_fit_sdk`) decodes every field of every message through a byte stream that
 feeds a pure-Python CRC, about 15k records a second; hrcoach reads a dozen fields of ten message
 types. This walk unpacks each message with one precompiled `struct` per definition and keeps only
-those fields (`WANTED`), each value exactly as the SDK gives it with `convert_datetimes_to_dates`
-and `merge_heart_rates` off: the same invalid-value rule, array and string handling, type names
-(from the SDK's own Profile), scale and offset, sub-fields, and developer fields with their keys.
-Other messages are handed over empty, so counts and bounds stay the same.
+those fields (`fit_defs.WANTED`), each value exactly as the SDK gives it with
+`convert_datetimes_to_dates` and `merge_heart_rates` off: the same invalid-value rule, array and
+string handling, type names (from the SDK's own Profile), scale and offset, sub-fields, and
+developer fields with their keys. `hr` messages are decoded whole, their components expanded
+(`fit_hr`). Other messages are handed over empty, so counts and bounds stay the same.
 
 The SDK stays the reference: whenever this walk meets something it does not reproduce (a
-compressed-timestamp header, an `hr` message whose values the SDK expands, an unknown base type,
-a message without a definition or past the end, a field of size 0), it raises `Unsupported` and
-the caller decodes the file with the SDK instead. The CRC was checked before (`fit_layout`).
-`tests/test_fit_lean.py` holds its messages equal to the SDK's on every real file and fixture and
-on mutated ones.
+compressed-timestamp header, an unknown base type, a message without a definition or past the
+end, a field of size 0), it raises `Unsupported` and the caller decodes the file with the SDK
+instead. The CRC was checked before (`fit_layout`). `tests/test_fit_lean.py` holds its messages
+equal to the SDK's on every real file and fixture, on made hr messages and on mutated files.
 """
 
 from __future__ import annotations
@@ -21,9 +21,6 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable
 from typing import Any
-
-from fastcrc import crc16
-from garmin_fit_sdk import Decoder, Profile, Stream
 
 from hrcoach.formats.fit_defs import (
     BASE,
@@ -39,6 +36,7 @@ from hrcoach.formats.fit_defs import (
     raw_value,
     string_value,
 )
+from hrcoach.formats.fit_hr import HrMessages
 from hrcoach.formats.recording import RecordingError
 
 __all__ = ["WANTED", "Described", "Mesg", "Take", "Unsupported", "walk"]
@@ -57,7 +55,7 @@ class _Walk:
         self.dev_ids: list[Mesg] = []  # developer_data_id messages, as decoded
         self.dev_fields: dict[int, list[tuple[int, int, str, int]]] = {}  # index -> (number, base, code, key)
         self.descriptions = 0
-        self.hr: list[tuple[bytes, bytes]] = []  # (its definition, the message) of each hr message
+        self.hr = HrMessages()
         self.raw_defs: dict[int, bytes] = {}  # local number -> the definition message's bytes
         self.registry = 0  # counts changes to the developer fields declared
         self.plans: dict[Def, tuple[int, list[DevField]]] = {}  # the registry it was made with
@@ -73,35 +71,6 @@ class _Walk:
                 raise Unsupported("a file past the end")
             self.messages(pos + data[pos], end)
             pos = end + 2
-        if self.hr:
-            self.hr_messages()
-
-    def hr_messages(self) -> None:
-        """The `hr` messages, decoded by the SDK, which expands their 12-bit event timestamps
-        (accumulated from one hr message to the next): a FIT file of just them, each after its
-        definition, decodes to the messages the whole file gives."""
-        body = bytearray()
-        last = b""
-        for definition, message in self.hr:  # each definition written again when it changed
-            if definition != last:
-                body += definition
-                last = definition
-            body += message
-        header = bytearray(struct.pack("<BBHI4s", 14, 0x20, 2100, len(body), b".FIT"))
-        header += struct.pack("<H", crc16.arc(bytes(header)))
-        whole = bytes(header) + bytes(body)
-        whole += struct.pack("<H", crc16.arc(whole))
-        hr = Profile["mesg_num"]["HR"]
-        found: list[Mesg] = []
-        _, errors = Decoder(Stream.from_byte_array(bytearray(whole))).read(
-            convert_datetimes_to_dates=False,
-            merge_heart_rates=False,
-            mesg_listener=lambda num, m: found.append(m) if num == hr else None,
-        )
-        if errors:
-            raise Unsupported("hr messages the SDK does not decode on their own")
-        for m in found:
-            self.take(hr, m)
 
     def messages(self, pos: int, end: int) -> None:
         data, defs, take = self.data, self.defs, self.take
@@ -119,8 +88,8 @@ class _Walk:
             if pos + 1 + d.size > end:
                 raise Unsupported("a message past the end")
             if d.wanted is None:
-                if d.num == HR:  # decoded by the SDK at the end (`hr_messages`)
-                    self.hr.append((self.raw_defs[head & 0x0F], bytes(data[pos : pos + 1 + d.size])))
+                if d.num == HR:  # every field, components expanded, as the SDK does (fit_hr)
+                    take(HR, self.hr.decode(self.raw_defs[head & 0x0F], data[pos + 1 : pos + 1 + d.size]))
                     pos += 1 + d.size
                     continue
                 take(d.num, empty)
