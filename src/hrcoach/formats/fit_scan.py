@@ -83,11 +83,10 @@ class Scan:
                 own, held = None, False
                 if self.own:  # an hrcoach export: a record without its fields was held over
                     dev = m.get("developer_fields")
-                    ms, beats = (
-                        (dev.get(self.own_keys[k]) for k in (fit_dev.MS, fit_dev.BPM))
-                        if isinstance(dev, dict)
-                        else (None, None)
-                    )
+                    if isinstance(dev, dict):
+                        ms, beats = dev.get(self.own_keys[fit_dev.MS]), dev.get(self.own_keys[fit_dev.BPM])
+                    else:
+                        ms = beats = None
                     # held over: no fields, the second after one that has them, the same bpm
                     held = ms is None and beats is None and self._after_own == (ts - 1, bpm)
                     own = None if ms is None and beats is None else fit_dev.read(ms, beats)
