@@ -18,7 +18,7 @@ LAYERS = [
     {"config", "models", "paths", "text"},
     {"protocol"},
     {"engine"},
-    {"coach"},
+    {"coach", "plan"},
     {"session"},
     {"formats"},
     {"store"},
