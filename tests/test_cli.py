@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import json
 import subprocess
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from hrcoach.cli import main
+from hrcoach.cli import build_parser, main
 from tests.conftest import stream
 
 REQUIRED = {
@@ -211,3 +212,12 @@ def test_analyze_of_a_capture_does_not_import_numpy(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_every_help_says_percent_once(capsys: pytest.CaptureFixture[str]) -> None:
+    """argparse formats help strings with %, not descriptions: `--help` printed "60-80 %%"."""
+    parser = build_parser()
+    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    texts = [parser.format_help()] + [p.format_help() for s in subs for p in s.choices.values()]
+    assert "60-80 % HRmax" in texts[0]
+    assert not [t for t in texts if "%%" in t]

@@ -53,7 +53,7 @@ def _logging_options(p: argparse.ArgumentParser, default: object) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hrcoach",
-        description="Heart-rate session coach: hold 60-80 %% HRmax (BDNF) and 70-80 %% (anandamide).",
+        description="Heart-rate session coach: hold 60-80 % HRmax (BDNF) and 70-80 % (anandamide).",
     )
     parser.add_argument("--version", action="version", version=f"hrcoach {__version__}")
     _logging_options(parser, None)
