@@ -15,8 +15,8 @@ from hrcoach.engine.batch import SampleArrays, classify, summarize
 from hrcoach.formats.files import load_recording
 from hrcoach.models import HeartRateSample
 from hrcoach.session import Session, SessionSetup
-from hrcoach.store import db
-from hrcoach.store.history import weekly
+from hrcoach.store import db, history
+from hrcoach.store.history import streak_line, weekly
 from hrcoach.store.log import SessionLog
 from hrcoach.store.maintain import recompute, recover_unfinished, stale_sessions
 from hrcoach.store.records import StoredSetup, load_arrays, load_samples, sample_row
@@ -201,12 +201,41 @@ def test_weekly_history_dose_goal_and_streak(tmp_path: Path) -> None:
     assert [w.sessions for w in h.weeks] == [0, 5, 5, 1]
     assert [w.met for w in h.weeks] == [False, True, True, False]
     assert h.weeks[1].goal_sessions == 5 and h.weeks[1].bdnf_min == round(5 * 1931 / 60, 1)
-    assert h.streak == 2  # the current week is under way and does not break it
+    assert h.streak == 3  # weeks with a session, this one included: the streak is not the goal
     assert h.weeks[-1].monday == date(2026, 11, 16) and h.weeks[-1].as_json()["iso_week"] == "2026-W47"
     with_demo = weekly(list_sessions(conn), today=date(2026, 11, 18), weeks=1, tz=UTC)
     assert with_demo.weeks[0].sessions == 2
     later = weekly(list_sessions(conn), today=date(2026, 12, 2), weeks=1, tz=UTC)
-    assert later.streak == 0  # a week was missed since
+    assert (later.streak, later.missed_last) == (3, True)  # one week missed: never miss twice
+    assert streak_line(later) == (
+        "Streak: 3 weeks with a session (never miss twice); last week had none: a session this week keeps it"
+    )
+    gone = weekly(list_sessions(conn), today=date(2026, 12, 9), weeks=1, tz=UTC)
+    assert (gone.streak, gone.missed_last) == (0, False)  # two missed in a row
+    assert (
+        streak_line(gone)
+        == "Streak: it starts with a session this week (weeks with a session; never miss twice)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("pattern", "streak", "missed_last"),
+    [
+        ("xxxx", 4, False),  # oldest first; the last is this week
+        ("xxx.", 3, False),  # this week under way
+        ("xx..", 2, True),  # last week missed: alive
+        ("x...", 0, False),
+        ("x.x.x", 3, False),  # single misses pass over
+        ("xx..x", 1, False),  # two in a row ended the earlier run
+        ("....", 0, False),
+    ],
+)
+def test_the_streak_counts_weeks_with_a_session_and_never_two_missed(
+    pattern: str, streak: int, missed_last: bool
+) -> None:
+    monday = date(2026, 11, 16)
+    active = {monday - timedelta(weeks=len(pattern) - 1 - i) for i, c in enumerate(pattern) if c == "x"}
+    assert history._streak(active, monday) == (streak, missed_last)
 
 
 def test_a_log_of_schema_1_loses_its_unread_verdict_column_and_keeps_every_sample(tmp_path: Path) -> None:

@@ -154,7 +154,7 @@ async def test_weeks_bars_and_streak_agree_with_the_weekly_history(utc_clock: No
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await loaded(pilot)
         h = expected(include_demo=False)
-        assert h.streak == 2 and [w.met for w in h.weeks[-4:]] == [False, True, True, False]
+        assert h.streak == 4 and [w.met for w in h.weeks[-4:]] == [False, True, True, False]
         assert screen.history == h
         rows = cells(screen.query_one("#history-weeks", DataTable))
         assert len(rows) == 12
@@ -172,9 +172,7 @@ async def test_weeks_bars_and_streak_agree_with_the_weekly_history(utc_clock: No
             ]
         assert rows[0][:3] == ["2026-W47", "16 Nov", "1"]
         assert screen.query_one(WeeklyBars).weeks == h.weeks
-        assert text(screen, "#history-streak") == (
-            "Streak: 2 weeks meeting the goal (150 min over 3+ sessions)"
-        )
+        assert text(screen, "#history-streak") == "Streak: 4 weeks with a session (never miss twice)"
         assert screen.query_one("#history-streak").has_class("-met")
         assert text(screen, "#history-week") == (
             "This week: 32 of 150 min, 1 session; to go: 118 min and 2 sessions"

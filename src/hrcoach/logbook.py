@@ -30,6 +30,7 @@ from hrcoach.store.history import WEEKLY_SESSIONS as WEEKLY_SESSIONS
 from hrcoach.store.history import History as History
 from hrcoach.store.history import Week as Week
 from hrcoach.store.history import local_today, weekly
+from hrcoach.store.history import streak_line as streak_line
 from hrcoach.store.maintain import recompute
 from hrcoach.store.records import StoredSetup, load_arrays
 from hrcoach.store.sessions import (

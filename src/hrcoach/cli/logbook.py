@@ -20,6 +20,7 @@ from hrcoach.store.history import (
     WEEKLY_SESSIONS_MAX,
     History,
     local_today,
+    streak_line,
     weekly,
 )
 from hrcoach.store.sessions import DamagedSession, SessionInfo, get_session, list_sessions, session_cues
@@ -81,8 +82,7 @@ def history_text(h: History) -> str:
             f" {w.bdnf_min:>7.0f} {w.anandamide_min:>7.0f} {w.goal_sessions:>7}"
             f"  {bar:<20} {w.dose_pct:>3.0f} %{mark}"
         )
-    weeks = "week" if h.streak == 1 else "weeks"
-    lines.append(f"Streak: {h.streak} {weeks} meeting the goal")
+    lines.append(streak_line(h))
     return "\n".join(lines)
 
 

@@ -2,8 +2,11 @@
 
 A week *meets the goal* when it holds at least `WEEKLY_MIN` minutes in the 60–80 % (BDNF) window
 over at least `WEEKLY_SESSIONS` sessions (WHO: 150 min/week of moderate aerobic activity; the
-reviews: 3–4 runs a week). The streak counts consecutive weeks meeting the goal up to the current
-week; the current week does not break it while it is still under way.
+reviews: 3–4 runs a week); each week shows its own dose against that goal.
+
+The streak is separate from the goal: it counts the weeks with at least one session, "never miss
+twice": a single week without one neither counts nor ends it, two in a row do. The current week
+counts once it has a session; while it has none it is still under way and ends nothing.
 """
 
 from __future__ import annotations
@@ -42,13 +45,15 @@ class Week:
 @dataclass(frozen=True, slots=True)
 class History:
     weeks: list[Week]  # oldest first, empty weeks included
-    streak: int
+    streak: int  # weeks with a session, never two missed in a row
     current_met: bool
+    missed_last: bool = False  # last week had no session: a session this week keeps the streak
 
     def as_json(self) -> dict[str, object]:
         return {
             "weekly_goal": {"bdnf_min": WEEKLY_MIN, "sessions": [WEEKLY_SESSIONS, WEEKLY_SESSIONS_MAX]},
             "streak_weeks": self.streak,
+            "streak_rule": "weeks with a session; one week without one does not end it, two do",
             "weeks": [w.as_json() for w in self.weeks],
         }
 
@@ -85,14 +90,36 @@ def weekly(sessions: Sequence[SessionInfo], *, today: date, weeks: int, tz: tzin
     rows = [
         _week(m, by_monday.get(m, [])) for m in (this - timedelta(weeks=k) for k in range(weeks - 1, -1, -1))
     ]
-    # the streak looks further back than the weeks shown
-    streak, monday = 0, this
-    if not _week(this, by_monday.get(this, [])).met:
-        monday = this - timedelta(weeks=1)
-    while _week(monday, by_monday.get(monday, [])).met:
-        streak += 1
+    streak, missed_last = _streak(set(by_monday), this)
+    return History(rows, streak, rows[-1].met if rows else False, missed_last)
+
+
+def _streak(active: set[date], this: date) -> tuple[int, bool]:
+    """Weeks with a session back from this week (under way while it has none), a single empty
+    week passed over, two in a row ending it; and whether last week was empty with the streak
+    still alive (this week's session keeps it)."""
+    monday = this if this in active else this - timedelta(weeks=1)
+    missed_last = this not in active and monday not in active
+    first = min(active, default=this)
+    streak, empty = 0, 0
+    while monday >= first:
+        if monday in active:
+            streak, empty = streak + 1, 0
+        else:
+            empty += 1
+            if empty == 2:
+                break
         monday -= timedelta(weeks=1)
-    return History(rows, streak, rows[-1].met if rows else False)
+    return streak, missed_last and streak > 0
+
+
+def streak_line(h: History) -> str:
+    """The streak in words, kind ones: how many weeks, what keeps it going."""
+    if not h.streak:
+        return "Streak: it starts with a session this week (weeks with a session; never miss twice)"
+    weeks = "week" if h.streak == 1 else "weeks"
+    keep = "; last week had none: a session this week keeps it" if h.missed_last else ""
+    return f"Streak: {h.streak} {weeks} with a session (never miss twice){keep}"
 
 
 def local_today() -> date:

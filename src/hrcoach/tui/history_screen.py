@@ -26,7 +26,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from hrcoach.engine.summary import clock
 from hrcoach.engine.zones import ANANDAMIDE, BDNF
-from hrcoach.logbook import WEEKLY_MIN, WEEKLY_SESSIONS, History, HistoryRead, SessionRow
+from hrcoach.logbook import WEEKLY_MIN, WEEKLY_SESSIONS, History, HistoryRead, SessionRow, streak_line
 from hrcoach.tui.weekly_bars import WeeklyBars
 
 PAGE = 100  # sessions the table holds at first
@@ -38,8 +38,7 @@ ONLY_DEMO = (
 
 
 def streak_text(h: History) -> str:
-    weeks = "week" if h.streak == 1 else "weeks"
-    return f"Streak: {h.streak} {weeks} meeting the goal ({WEEKLY_MIN} min over {WEEKLY_SESSIONS}+ sessions)"
+    return streak_line(h)
 
 
 def this_week_text(h: History) -> str:
