@@ -47,6 +47,10 @@ def profile_path() -> Path:
     return config_dir() / "profile.toml"
 
 
+def plan_path() -> Path:
+    return config_dir() / "plan.toml"
+
+
 class UnsafePath(OSError):
     """A folder or file of hrcoach's that another user could redirect: one line, exit 2 (an
     OSError, so that whoever handles a folder that cannot be written handles this too)."""

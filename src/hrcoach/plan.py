@@ -12,8 +12,9 @@ The rules (README, "The plan"):
   one rung higher. A session that falls short holds the rung and starts that count again.
 - A missed week, an ISO week (Monday to Sunday) with no session between two sessions, or
   between the last session and today, steps the target back one rung for each such week (never
-  below the first rung) and starts the count again. Weeks that fall within an illness the user
-  reported are not missed weeks; the first session after an illness steps back one rung, once.
+  below the first rung) and starts the count again; weeks before the first session are not
+  missed. Weeks that fall within an illness the user reported are not missed weeks either; the
+  first session after an illness steps back one rung, once.
 - Sessions before the plan's start day do not count. At the top rung the target stays at the goal
   and the week's aim is `per_week` sessions and 150 minutes in the window.
 """
@@ -21,8 +22,9 @@ The rules (README, "The plan"):
 from __future__ import annotations
 
 import math
+import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 WEEKLY_MIN = 150  # minutes in the window a week, the WHO's weekly dose
@@ -115,12 +117,14 @@ def plan_on(settings: PlanSettings, sessions: Iterable[Done], today: date) -> Pl
     """The plan for the next session on `today`, from every session done before it."""
     rungs = ladder(settings.start_min, settings.goal_min)
     plan = Plan(rungs[0], f"the first rung: {rungs[0]} min in the window", 0, rungs, 0)
-    last = settings.started - timedelta(days=1)  # a plan starts with no missed week
+    last: date | None = None  # weeks before the first session are not missed ones
     for done in sorted((s for s in sessions if settings.started <= s.day <= today), key=lambda s: s.day):
-        _gap(settings, plan, last, done.day)
+        if last is not None:
+            _gap(settings, plan, last, done.day)
         last = done.day
         _session(settings, plan, done)
-    _gap(settings, plan, last, today)
+    if last is not None:
+        _gap(settings, plan, last, today)
     return plan
 
 
@@ -174,3 +178,66 @@ def _session(settings: PlanSettings, plan: Plan, done: Done) -> None:
         f"{plan.ladder[plan.rung + 1]} min"
     )
     plan.steps.append(Step(done.day, target, plan.why))
+
+
+class PlanFileError(ValueError):
+    """plan.toml cannot be read as a plan: `path: what is wrong`."""
+
+
+def settings_toml(settings: PlanSettings) -> bytes:
+    """The plan's settings as plan.toml."""
+    lines = [
+        "# hrcoach's plan (`hrcoach plan`): the targets are worked out from these and your sessions",
+        f"started = {settings.started.isoformat()}",
+        f"start_min = {settings.start_min}",
+        f"per_week = {settings.per_week}",
+        f"goal_min = {settings.goal_min}",
+        "ill = [" + ", ".join(f"[{a.isoformat()}, {b.isoformat()}]" for a, b in settings.ill) + "]",
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def read_settings(where: object, data: bytes) -> PlanSettings:
+    """plan.toml's settings; a PlanFileError naming `where` and the field when one is wrong."""
+    try:
+        doc = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise PlanFileError(f"{where}: not a plan file ({exc})") from None
+
+    def number(key: str, default: int) -> int:
+        value = doc.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise PlanFileError(f"{where}: {key}: a whole number is needed, not {value!r}")
+        return value
+
+    started = doc.get("started")
+    if not isinstance(started, date) or hasattr(started, "hour"):
+        raise PlanFileError(f"{where}: started: a date is needed (e.g. 2026-11-30)")
+    ill = doc.get("ill", [])
+    if not isinstance(ill, list) or not all(
+        isinstance(p, list) and len(p) == 2 and all(isinstance(d, date) and not hasattr(d, "hour") for d in p)
+        for p in ill
+    ):
+        raise PlanFileError(f"{where}: ill: a list of [first day, last day] pairs is needed")
+    try:
+        return PlanSettings(
+            started=started,
+            start_min=number("start_min", 5),
+            per_week=number("per_week", 3),
+            goal_min=number("goal_min", 30),
+            ill=tuple((a, b) for a, b in ill),
+        )
+    except ValueError as exc:
+        raise PlanFileError(f"{where}: {exc}") from None
+
+
+def with_illness(settings: PlanSettings, first: date, last: date) -> PlanSettings:
+    """The settings with an illness from `first` to `last` (days), overlapping ones merged."""
+    spans = sorted([*settings.ill, (first, last)])
+    merged: list[tuple[date, date]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1] + timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return replace(settings, ill=tuple(merged))

@@ -161,6 +161,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("app", help="the coach's home screen: history, sessions, settings (Textual)")
 
+    p = sub.add_parser("plan", help="the progressive plan: today's target in the window, and why")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    plsub = p.add_subparsers(dest="action", metavar="ACTION")
+    pl = plsub.add_parser("show", help="where the plan stands (the default)")
+    pl.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    pl = plsub.add_parser("start", help="start (or start again) a plan from a small first dose")
+    pl.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    pl.add_argument("--minutes", type=int, default=5, help="the first target, minutes in the window (5)")
+    pl.add_argument("--per-week", type=int, default=3, help="sessions a week, 3 to 5 (3)")
+    pl.add_argument("--from", dest="start_day", metavar="DAY", help="the plan's first day (today)")
+    pl = plsub.add_parser("ill", help="say you were ill: those weeks are not missed ones")
+    pl.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    pl.add_argument("first", metavar="FIRST", help="the first day ill, e.g. 2026-11-30")
+    pl.add_argument("last", metavar="LAST", nargs="?", help="the last day ill (today)")
+
     p = sub.add_parser("profile", help="show or change your profile (age, HRmax, target window...)")
     psub = p.add_subparsers(dest="action", metavar="ACTION")
     psub.add_parser("show", help="show the profile and the HRmax in force (the default)")
@@ -193,6 +208,7 @@ COMMANDS = {  # command -> (module in hrcoach.cli, function): only the one run i
     "check": ("check", "run"),
     "app": ("app", "run"),
     "profile": ("profile", "run"),
+    "plan": ("plan", "run"),
     "scan": ("live", "scan"),
     "run": ("live", "run"),
 }
