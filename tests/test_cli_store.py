@@ -115,7 +115,7 @@ def test_history_json_and_demo_hidden_unless_asked(profile: None, capsys: pytest
     assert h_all["weeks"][0]["sessions"] == 1 and h_all["weeks"][0]["goal_sessions"] == 1
     assert h_all["weekly_goal"] == {"bdnf_min": 150, "sessions": [3, 4]}
     assert main(["history"]) == 0
-    assert "Streak: 0 weeks" in capsys.readouterr().out
+    assert "Streak: it starts with a session this week" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("fmt", ["tcx", "fit", "csv", "capture"])

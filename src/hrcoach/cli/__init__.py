@@ -139,6 +139,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="date it even when a session in the log already covers that time",
     )
 
+    p = sub.add_parser("checkin", help="how you felt: mood and effort before and after (1-5), a note")
+    p.add_argument("id", metavar="ID")
+    for when in ("before", "after"):
+        for what in ("mood", "effort"):
+            p.add_argument(
+                f"--{what}-{when}", type=int, metavar="N", help=f"{what} {when} the session, 1 to 5"
+            )
+    p.add_argument("--note", metavar="TEXT", help="a few words about the session")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
     p = sub.add_parser("delete", help="delete a session from the log (asks first)")
     p.add_argument("id", help="session id (see `hrcoach sessions`)")
     p.add_argument("-y", "--yes", action="store_true", help="do not ask (needed when not at a terminal)")
@@ -204,6 +214,7 @@ COMMANDS = {  # command -> (module in hrcoach.cli, function): only the one run i
     "show": ("logbook", "show"),
     "export": ("logbook", "export"),
     "delete": ("logbook", "delete"),
+    "checkin": ("logbook", "checkin"),
     "date": ("logbook", "date"),
     "check": ("check", "run"),
     "app": ("app", "run"),

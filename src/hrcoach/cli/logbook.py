@@ -1,5 +1,5 @@
-"""`hrcoach history`, `sessions`, `show ID`, `export ID`, `delete ID` and `date ID WHEN`: reading
-the session log, and the few changes a runner makes to it."""
+"""`hrcoach history`, `sessions`, `show ID`, `export ID`, `delete ID`, `date ID WHEN` and
+`checkin ID`: reading the session log, and the few changes a runner makes to it."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import BinaryIO
 
 from hrcoach.cli import UsageError, logstore, render
 from hrcoach.engine.laps import LapSplit
+from hrcoach.store.checkins import CheckIn, all_checkins, checkin_line, get_checkin, mood_trend, save_checkin
 from hrcoach.store.history import (
     WEEKLY_MIN,
     WEEKLY_SESSIONS,
@@ -59,12 +60,30 @@ def history(args: argparse.Namespace) -> int:
     if args.weeks < 1:
         raise UsageError("--weeks must be 1 or more")
     conn = _store()
-    h = weekly(_listed(conn, counted_only=not args.all), today=local_today(), weeks=args.weeks)
+    items = _listed(conn, counted_only=not args.all)
+    h = weekly(items, today=local_today(), weeks=args.weeks)
+    trend = _trend(conn, items, h)
     if args.json:
-        print(json.dumps(h.as_json()))
+        print(json.dumps(h.as_json() | {"mood_trend": trend}))
         return 0
     print(history_text(h))
+    if trend:
+        print(trend)
     return 0
+
+
+def _trend(conn: sqlite3.Connection, items: list[SessionInfo], h: History) -> str | None:
+    """Mood after sessions against minutes in the window, over the weeks shown."""
+    first = h.weeks[0].monday if h.weeks else None
+    checkins = all_checkins(conn)
+    points = [
+        (s.summary.bdnf_s / 60, mood)
+        for s in items
+        if s.summary is not None and s.dated and (first is None or s.started_at.astimezone().date() >= first)
+        for mood in [checkins[s.id].mood_after if s.id in checkins else None]
+        if mood is not None
+    ]
+    return mood_trend(points)
 
 
 def history_text(h: History) -> str:
@@ -119,10 +138,12 @@ def show(args: argparse.Namespace) -> int:
     info = _get(conn, args.id)
     cues = session_cues(conn, info.id)
     laps = _laps(conn, info)
+    checkin = get_checkin(conn, info.id)
     if args.json:
         out = info.as_json()
         out["cues"] = [{"t": c.t, "kind": c.kind, "message": c.message} for c in cues]
         out["laps"] = [asdict(lap) for lap in laps]
+        out["checkin"] = checkin.as_json() if checkin else None
         print(json.dumps(out))
         return 0
     start = info.started_at.astimezone().strftime("%Y-%m-%d %H:%M") if info.dated else "undated"
@@ -136,6 +157,8 @@ def show(args: argparse.Namespace) -> int:
         print(title)
         return 0
     print(render.summary_text(info.summary, cues, title))
+    if checkin and not checkin.empty:
+        print(f"Check-in    {checkin_line(checkin)}")
     if laps:
         print("Laps")
         for lap in laps:
@@ -168,6 +191,28 @@ def date(args: argparse.Namespace) -> int:
         raise UsageError(f"no session {info.id} in the log (see `hrcoach sessions`)")
     now = started.astimezone().strftime("%Y-%m-%d %H:%M")
     print(f"Session {info.id} now starts {now} (was {was}); it counts in that week's dose.")
+    return 0
+
+
+def checkin(args: argparse.Namespace) -> int:
+    """Record or amend a session's check-in: each value given replaces that one alone."""
+    conn = _store()
+    info = _get(conn, args.id)
+    try:
+        given = CheckIn(
+            args.mood_before, args.mood_after, args.effort_before, args.effort_after, args.note or ""
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    result = (
+        save_checkin(conn, info.id, given) if not given.empty else get_checkin(conn, info.id) or CheckIn()
+    )
+    if args.json:
+        print(json.dumps({"id": info.id, "checkin": result.as_json()}))
+        return 0
+    print(
+        f"Session {info.id}: " + (checkin_line(result) or "no check-in yet (--mood-after N, --note TEXT...)")
+    )
     return 0
 
 

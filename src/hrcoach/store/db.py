@@ -101,6 +101,18 @@ MIGRATIONS: list[str] = [
         rr BLOB NOT NULL
     )
     """,
+    # 7 -> 8: a session's check-in (see `checkins`): mood and effort before and after, 1-5 each
+    # or none, and a note
+    """
+    CREATE TABLE checkins (
+        session_id INTEGER PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+        mood_before INTEGER CHECK (mood_before BETWEEN 1 AND 5),
+        mood_after INTEGER CHECK (mood_after BETWEEN 1 AND 5),
+        effort_before INTEGER CHECK (effort_before BETWEEN 1 AND 5),
+        effort_after INTEGER CHECK (effort_after BETWEEN 1 AND 5),
+        note TEXT NOT NULL DEFAULT ''
+    )
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
