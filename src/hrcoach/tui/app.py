@@ -22,7 +22,7 @@ from hrcoach.logbook import HistoryRead, Logbook, Problem, StoredSession
 from hrcoach.session import SessionSetup
 from hrcoach.sources.feeds import Feed
 from hrcoach.store.log import SessionLog
-from hrcoach.tui.dialogs import ConfirmScreen
+from hrcoach.tui.dialogs import ConfirmEndScreen, ConfirmScreen
 from hrcoach.tui.history_screen import HistoryScreen
 from hrcoach.tui.session_screen import SessionScreen
 from hrcoach.tui.settings_screen import SettingsScreen
@@ -75,6 +75,18 @@ class HrcoachApp(App[None]):
         return SessionScreen(feed, setup, log, self.speaker)
 
     # Navigation
+
+    async def action_quit(self) -> None:
+        """Every way out (ctrl+q, the palette's Quit) asks first while a session runs, then
+        saves it and shows its summary, as `q` on the session screen does; else quits."""
+        running = next((s for s in self.screen_stack if isinstance(s, SessionScreen) and not s.ended), None)
+        if running is None:
+            self.exit()
+        elif not isinstance(self.screen, ConfirmEndScreen):
+            if self.screen is not running:  # a dialog or the palette over it: back to it first
+                while self.screen is not running and len(self.screen_stack) > 1:
+                    self.pop_screen()
+            running.action_end()
 
     def action_leave(self) -> None:
         """Back to the screen below, or out when this is the first one."""

@@ -101,7 +101,8 @@ class SummaryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         s = self.result.summary
-        verdict = "Goal met: 30+ minutes in the BDNF window" if s.bdnf_goal_met else "Goal not met this time"
+        goal = f"{round(s.bdnf_goal_s / 60)}+ minutes in the BDNF window"
+        verdict = f"Goal met: {goal}" if s.bdnf_goal_met else f"Goal not met this time ({goal})"
         yield Static(
             f"{self.result.title}  ·  {verdict}",
             id="summary-title",

@@ -1,0 +1,76 @@
+"""Every way out of a live session asks first, saves it and shows its summary (ctrl+q and the
+palette's Quit ended it with no question and no summary, and the next command called it
+recovered, as after a crash); and the summary names the goal in force, not always 30 minutes."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Static
+
+from hrcoach.formats.files import load_recording
+from hrcoach.session import Session, SessionSetup
+from hrcoach.tui.app import HrcoachApp
+from hrcoach.tui.dialogs import ConfirmEndScreen
+from hrcoach.tui.session_screen import SessionScreen
+from hrcoach.tui.summary_screen import SessionResult, SummaryScreen
+from tests.conftest import stream
+from tests.test_tui_session import PROFILE, app_for, held, palette_text, settled, stored_sessions, summary
+from tests.tuifakes import Ears
+from tests.waiting import until
+
+
+async def test_ctrl_q_asks_then_saves_and_shows_the_summary() -> None:
+    feed = held("walk_5min", hold_at=120)
+    app = app_for(feed)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot, feed)
+        await pilot.press("ctrl+q")
+        assert isinstance(app.screen, ConfirmEndScreen)
+        await pilot.press("n")
+        assert isinstance(app.screen, SessionScreen) and app.is_running
+        await pilot.press("ctrl+q", "y")
+        await summary(pilot)
+        await until(pilot, lambda: feed.closed, "the feed to be closed")
+    assert stored_sessions() == [(1, "replay", "complete")]
+
+
+async def test_the_palettes_quit_asks_too() -> None:
+    feed = held("walk_5min", hold_at=60)
+    app = app_for(feed)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot, feed)
+        await pilot.press("ctrl+p", *"Quit")
+        await until(pilot, lambda: "Quit the application" in palette_text(app), "the palette to offer Quit")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmEndScreen), "the question")
+        await pilot.press("y")
+        await summary(pilot)
+        await pilot.press("ctrl+q")  # from the summary, out at once
+        await until(pilot, lambda: not app.is_running, "the app to exit")
+    assert stored_sessions() == [(1, "replay", "complete")]
+
+
+def _summary_app(goal_min: int, name: str) -> HrcoachApp:
+    setup = SessionSetup.from_profile(PROFILE.model_copy(update={"goal_min": goal_min}))
+    session = Session(setup)
+    for ev in load_recording(stream(name)).events:
+        session.ingest(ev)
+    session.finish()
+    result = SessionResult(summary=session.summary(), cues=[], trace=[], where="", session_id=1)
+    return HrcoachApp(
+        lambda app: SummaryScreen(result, window=setup.coach.window), profile=PROFILE, speaker=Ears()
+    )
+
+
+@pytest.mark.parametrize(
+    ("goal", "name", "title"),
+    [
+        (5, "steady_35min", "Goal met: 5+ minutes in the BDNF window"),
+        (20, "walk_5min", "Goal not met this time (20+ minutes in the BDNF window)"),
+    ],
+)
+async def test_the_summary_names_the_goal_in_force(goal: int, name: str, title: str) -> None:
+    app = _summary_app(goal, name)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen), "the summary")
+        assert title in str(app.screen.query_one("#summary-title", Static).render())
