@@ -260,6 +260,8 @@ def test_speakers(monkeypatch: pytest.MonkeyPatch) -> None:
     found = {"espeak-ng": "/usr/bin/espeak-ng"}
     assert speech_command("Ease off", lambda name: found.get(name)) == [
         "/usr/bin/espeak-ng",
+        "-p",
+        "50",
         "-s",
         "165",
         "Ease off",

@@ -74,6 +74,8 @@ class Ears:
 
     def __init__(self) -> None:
         self.said: list[str] = []
+        self.kinds: list[str] = []
 
-    def say(self, text: str) -> None:
+    def say(self, text: str, kind: str = "info") -> None:
         self.said.append(text)
+        self.kinds.append(kind)

@@ -7,6 +7,7 @@ the app does the saving.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -20,6 +21,7 @@ from textual.widgets import Button, Footer, Input, Select, Static
 from hrcoach.config import NOTICE, Profile
 from hrcoach.tui.dialogs import DiscardChangesScreen
 from hrcoach.tui.profile_form import HRMAX_INPUTS, FieldRow, Save, apply, hrmax_text, live_hrmax
+from hrcoach.tui.speaker import Speaker, make_speaker
 
 
 class SettingsScreen(Screen[Profile | None]):
@@ -28,15 +30,31 @@ class SettingsScreen(Screen[Profile | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save"),
+        Binding("ctrl+t", "test_cue", "Test cue"),
         Binding("escape", "cancel", "Cancel", key_display="esc"),
     ]
+    TEST_CUES: ClassVar[list[tuple[str, str]]] = [  # each press plays the next kind of cue
+        ("steer", "Ease off: 84 % HRmax, aim for 148 bpm or less"),
+        ("milestone", "20:00 in the BDNF window"),
+        ("warning", "Rising fast toward 148 bpm: settle the pace"),
+    ]
 
-    def __init__(self, profile: Profile, save: Save, *, where: str, first_time: bool = False) -> None:
+    def __init__(
+        self,
+        profile: Profile,
+        save: Save,
+        *,
+        where: str,
+        first_time: bool = False,
+        hear: Callable[[str], tuple[Speaker, str]] | None = None,
+    ) -> None:
         super().__init__()
         self.original = profile
         self.save = save
         self.where = where
         self.first_time = first_time
+        self.hear = hear  # the speaker for a cue_sound setting (and a note), else make_speaker's
+        self.tests_played = 0
 
     @property
     def rows(self) -> list[FieldRow]:
@@ -54,6 +72,7 @@ class SettingsScreen(Screen[Profile | None]):
             with Horizontal(id="settings-buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="save")
                 yield Button("Cancel (esc)", id="cancel")
+                yield Button("Test cue (ctrl+t)", id="test-cue")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -84,6 +103,18 @@ class SettingsScreen(Screen[Profile | None]):
             self.action_save()
         elif event.button.id == "cancel":
             self.action_cancel()
+        elif event.button.id == "test-cue":
+            self.action_test_cue()
+
+    def action_test_cue(self) -> None:
+        """Play a cue as the cue sound being edited would: steer, milestone, warning in turn."""
+        row = next(r for r in self.rows if r.field_name == "cue_sound")
+        mode = str(row.value or "bell")
+        speaker, note = self.hear(mode) if self.hear else make_speaker(mode, self.app.bell)
+        kind, text = self.TEST_CUES[self.tests_played % len(self.TEST_CUES)]
+        self.tests_played += 1
+        speaker.say(text, kind)
+        self.notify(note or f"Test cue ({kind}, {mode}): {text}", timeout=4, markup=False)
 
     def action_save(self) -> None:
         profile, bad = apply(self.original, self.rows)
