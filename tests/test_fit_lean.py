@@ -18,7 +18,7 @@ from garmin_fit_sdk import CrcCalculator, Decoder, Encoder, Profile, Stream
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hrcoach.formats import fit_defs, fit_layout, fit_lean, fit_read
+from hrcoach.formats import fit_defs, fit_dev, fit_layout, fit_lean, fit_read
 from hrcoach.formats.exports import ExportSession, render_fit
 from hrcoach.formats.files import load_recording
 from hrcoach.formats.recording import RecordingError
@@ -101,7 +101,46 @@ def hr_file() -> bytes:
     return bytes(enc.close())
 
 
-FILES = dict(fit_files()) | {"hr-messages.fit": hr_file()}
+def _definition(
+    local: int, num: int, fields: list[tuple[int, int, int]], dev: list[tuple[int, int, int]] | None = None
+) -> bytes:
+    out = bytes([0x40 | local | (0x20 if dev is not None else 0), 0, 0]) + struct.pack(
+        "<HB", num, len(fields)
+    )
+    out += b"".join(bytes(f) for f in fields)
+    return out + (bytes([len(dev)]) + b"".join(bytes(f) for f in dev) if dev is not None else b"")
+
+
+def _fit(body: bytes) -> bytes:
+    header = bytearray(struct.pack("<BBHI4s", 14, 0x20, 2100, len(body), b".FIT"))
+    header += struct.pack("<H", crc16.arc(bytes(header)))
+    chunk = bytes(header) + body
+    return chunk + struct.pack("<H", crc16.arc(chunk))
+
+
+def crafted() -> dict[str, bytes]:
+    """Files made by hand where the walk once differed from the SDK (found by review)."""
+    mesg, t0 = Profile["mesg_num"], 1_000_000_000
+    file_id = _definition(0, mesg["FILE_ID"], [(0, 1, 0x00), (1, 2, 0x84), (2, 2, 0x84), (4, 4, 0x86)])
+    file_id += bytes([0]) + struct.pack("<BHHI", 4, 1, 1, t0)
+    # heart_rate defined twice, an array then a single byte: the later one is the value
+    twice = file_id + _definition(1, mesg["RECORD"], [(253, 4, 0x86), (3, 2, 0x02), (3, 1, 0x02)])
+    twice += b"".join(bytes([1]) + struct.pack("<IBBB", t0 + k, 100, 101, 150) for k in range(30))
+    # developer_data_index 255 held in a uint16: the SDK registers no such index
+    app = fit_dev.APP_ID
+    dev = file_id + _definition(1, mesg["DEVELOPER_DATA_ID"], [(1, 16, 0x0D), (3, 2, 0x84)])
+    dev += bytes([1]) + bytes(app) + struct.pack("<H", 255)
+    dev += _definition(
+        2, mesg["FIELD_DESCRIPTION"], [(0, 2, 0x84), (1, 1, 0x02), (2, 1, 0x02), (3, 16, 0x07)]
+    )
+    for number, base, name in ((0, 0x84, fit_dev.MS), (1, 0x02, fit_dev.BPM)):
+        dev += bytes([2]) + struct.pack("<HBB", 255, number, base) + name.encode().ljust(16, b"\0")
+    dev += _definition(3, mesg["RECORD"], [(253, 4, 0x86), (3, 1, 0x02)], dev=[(0, 4, 255), (1, 2, 255)])
+    dev += b"".join(bytes([3]) + struct.pack("<IBHHBB", t0 + k, 120, 100, 600, 130, 131) for k in range(30))
+    return {"field-twice.fit": _fit(twice), "developer-index-255.fit": _fit(dev)}
+
+
+FILES = dict(fit_files()) | {"hr-messages.fit": hr_file()} | crafted()
 
 
 def checked(name: str, data: bytes) -> bytes:
@@ -179,8 +218,9 @@ def fix_crc(data: bytes) -> bytes:
 
 def test_mutated_files_read_as_the_sdk_reads_them(tmp_path: Path) -> None:
     """Mutated small real files and an export, their CRC made right so the edits reach the
-    decoders: the same recordings, or the same refusal; or, where the SDK fails on a message
-    hrcoach does not read, the walk's recordings (it never reads that message)."""
+    decoders: the same recordings, or the same refusal; or, where the SDK refuses the file over
+    a value hrcoach does not read (a developer field its type cannot fill in a message hrcoach
+    ignores, a NaN in a record's accumulated power), the walk's recordings: it reads the file."""
     names = [n for n in REAL_BASES["fit"] if n in FILES] + ["walk_5min.hrcap.jsonl.fit", "hr-messages.fit"]
     bases = {n: FILES[n] for n in names}
 
@@ -222,3 +262,15 @@ def test_what_the_walk_leaves_to_the_profile_holds() -> None:
                     assert all(item["name"] in wanted for item in sub["map"]), (num, sub["name"])
     for name in fit_defs.NUMERIC:
         assert name not in Profile["types"]
+
+
+def test_a_file_of_endless_new_definitions_keeps_few_compiled() -> None:
+    """Each definition is compiled; only MAX_COMPILED are kept (a crafted file of 21,000
+    distinct definitions held them all: 929 MB)."""
+    mesg = Profile["mesg_num"]
+    body = b""
+    for k in range(3 * fit_lean.MAX_COMPILED):  # each a field of its own beside the timestamp
+        body += _definition(k % 16, mesg["RECORD"], [(253, 4, 0x86), (k, 1, 0x02)])
+    walk = fit_lean._Walk(_fit(body), lambda num, m: None, None)
+    walk.run()
+    assert len(walk.compiled) <= fit_lean.MAX_COMPILED

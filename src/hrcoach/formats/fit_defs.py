@@ -169,7 +169,11 @@ class Def:
             index += 1 if base == STRING else n
         self.unpack = struct.Struct(endian + "".join(codes)).unpack_from
         self.fields = tuple(fields)
-        self.general = num in (DATA_ID, DESCRIPTION) or any(f[6] for f in fields)
+        self.general = (
+            num in (DATA_ID, DESCRIPTION)
+            or any(f[6] for f in fields)
+            or len({f[0] for f in fields}) < len(fields)  # a field twice: the later one wins, in order
+        )
         self.simple = tuple(simple)
         self.rest = tuple(f for f in fields if not any(f[0] == x[0] and f[1] == x[1] for x in simple))
         self.dev = []

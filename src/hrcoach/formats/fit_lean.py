@@ -42,6 +42,7 @@ from hrcoach.formats.recording import RecordingError
 __all__ = ["WANTED", "Described", "Mesg", "Take", "Unsupported", "walk"]
 
 Take = Callable[[int, Mesg], None]
+MAX_COMPILED = 64  # definitions kept compiled (a device uses a dozen or so, again and again)
 Described = Callable[[int, Mesg, Mesg], None]
 
 
@@ -121,7 +122,9 @@ class _Walk:
         key = data[pos + 1 : at] + bytes([data[pos] & 0x20])
         d = self.compiled.get(key)
         if d is None:
-            d = self.compiled[key] = Def(num, endian, fields, dev)
+            d = Def(num, endian, fields, dev)
+            if len(self.compiled) < MAX_COMPILED:  # bounded: a file of endless new definitions
+                self.compiled[key] = d
         self.defs[data[pos] & 0x0F] = d
         if d.num == HR:
             self.raw_defs[data[pos] & 0x0F] = bytes(data[pos:at])
@@ -207,6 +210,8 @@ class _Walk:
         if "developer_data_index" not in raw:
             raise Unsupported("developer_data_id without its index")
         self.dev_ids.append(raw)
+        if raw["developer_data_index"] == 0xFF:  # the SDK registers no index 255 (however typed)
+            return
         self.dev_fields[raw["developer_data_index"]] = []
         self.registry += 1
 
@@ -218,7 +223,8 @@ class _Walk:
         raw["key"] = key
         if "developer_data_index" not in raw:
             raise Unsupported("field_description without its index")
-        fields = self.dev_fields.get(raw["developer_data_index"])
+        index = raw["developer_data_index"]
+        fields = self.dev_fields.get(index) if index != 0xFF else None
         if fields is not None:
             base = raw["fit_base_type_id"] & 0x1F if "fit_base_type_id" in raw else -1
             if base not in BASE or "field_definition_number" not in raw:
