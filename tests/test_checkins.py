@@ -93,6 +93,9 @@ def test_checkin_show_and_history_end_to_end(capsys: pytest.CaptureFixture[str])
     assert main(["show", "1"]) == 0
     assert "Check-in    mood 2 -> 4, effort - -> 3 (1-5); note: windy" in capsys.readouterr().out
     assert out_json(capsys, "show", "3")["checkin"] is None
+    assert main(["checkin", "2", "--clear", "--note", "x"]) == 2
+    assert out_json(capsys, "checkin", "2", "--clear")["checkin"]["mood_after"] is None
+    assert main(["checkin", "2", "--mood-after", "3"]) == 0
     history = out_json(capsys, "history", "--weeks", "1000")
     assert history["mood_trend"] == (
         "Mood after sessions: 4.0 over 1 session with 20+ min in the window, 3.0 over 1 session with less."

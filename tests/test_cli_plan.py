@@ -82,10 +82,12 @@ def test_an_illness_reported_keeps_the_weeks_from_counting_as_missed(
     log_runs([start + timedelta(days=d) for d in (0, 2, 4)])  # at 12 min from then on
     capsys.readouterr()
     assert out_json(capsys, "plan")["next_target_min"] == 10  # 12, three weeks missed: 10 (the floor)
+    assert out_json(capsys, "plan")["why"] == "eased back to 10 min: 3 weeks without a session"
     first_ill = (start + timedelta(weeks=1)).isoformat()
     plan = out_json(capsys, "plan", "ill", first_ill)  # ill until today
     assert plan["plan"]["ill"] == [[first_ill, TODAY.isoformat()]]
-    assert plan["next_target_min"] == 12
+    assert plan["next_target_min"] == 10  # no week missed: 12, one step back for the illness
+    assert plan["why"] == "eased back to 10 min: back after being ill"
 
 
 @pytest.mark.parametrize(

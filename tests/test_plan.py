@@ -47,7 +47,7 @@ def test_all_met_climbs_a_rung_a_week_to_30_minutes_then_holds() -> None:
     assert weekly == [5, 6, 8, 10, 12, 15, 18, 22, 27, 30, 30, 30, 30, 30]
     plan = plan_on(SETTINGS, [Done(d, t) for d, t in targets], START + timedelta(weeks=14))
     assert plan.at_goal and plan.target_min == 30
-    assert plan.why == "at the goal: 30+ min, 3 sessions and 150 min a week"
+    assert plan.why == "at the goal: 30+ min a session; aim for 3-5 sessions and 150 min in the window a week"
 
 
 def test_a_session_that_falls_short_holds_the_rung_and_starts_the_count_again() -> None:
@@ -123,3 +123,34 @@ def test_sessions_before_the_start_do_not_count_and_the_order_given_does_not_mat
 def test_settings_out_of_bounds_are_refused(start: int, per_week: int) -> None:
     with pytest.raises(ValueError, match="must be"):
         PlanSettings(started=START, start_min=start, per_week=per_week)
+
+
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [
+        (4, 10),  # ill from the evening of Friday's session to the next Wednesday
+        (7, 14),  # reported on the day of the return: ill until that day, the default LAST
+    ],
+)
+def test_the_first_session_after_an_illness_eases_back_however_it_was_reported(first: int, last: int) -> None:
+    week = START + timedelta(weeks=2)  # at 8 min after two weeks met
+    settings = PlanSettings(started=START, ill=((week + timedelta(days=first), week + timedelta(days=last)),))
+    done = [Done(d, t) for d, t in follow(SETTINGS, run_days(2))] + [
+        Done(week, 8.0),
+        Done(week + timedelta(days=4), 8.0),
+    ]
+    back = week + timedelta(days=14)
+    plan = plan_on(settings, done, back)
+    assert (plan.target_min, plan.why) == (6, "eased back to 6 min: back after being ill")
+
+
+def test_sessions_on_one_day_count_once_toward_climbing() -> None:
+    assert plan_on(SETTINGS, [Done(START, 6.0)] * 3, START).target_min == 5
+    three_days = [Done(START + timedelta(days=d), 6.0) for d in (0, 0, 1, 2)]
+    assert plan_on(SETTINGS, three_days, START + timedelta(days=2)).target_min == 6
+
+
+def test_a_goal_out_of_bounds_is_refused() -> None:
+    for goal in (9, 121, 20_000_000):
+        with pytest.raises(ValueError, match="the goal must be 10 to 120 minutes"):
+            PlanSettings(started=START, goal_min=goal)

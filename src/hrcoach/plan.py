@@ -8,13 +8,15 @@ The rules (README, "The plan"):
   goal (default 30): each rung about a fifth above the one below, rounded up to a whole minute,
   at least one minute and at most five higher.
 - A session *meets* its target when its minutes in the window reach it. When the last
-  `per_week` sessions at a rung all met it (a week's worth: 3 by default), the next session aims
-  one rung higher. A session that falls short holds the rung and starts that count again.
+  `per_week` sessions at a rung all met it (a week's worth: 3 by default; sessions on one day
+  count once), the next session aims one rung higher. A session that falls short holds the rung
+  and starts that count again.
 - A missed week, an ISO week (Monday to Sunday) with no session between two sessions, or
   between the last session and today, steps the target back one rung for each such week (never
   below the first rung) and starts the count again; weeks before the first session are not
   missed. Weeks that fall within an illness the user reported are not missed weeks either; the
-  first session after an illness steps back one rung, once.
+  first session after an illness began (counting from the day of the session before it) steps
+  back one rung, once.
 - Sessions before the plan's start day do not count. At the top rung the target stays at the goal
   and the week's aim is `per_week` sessions and 150 minutes in the window.
 """
@@ -39,6 +41,8 @@ class PlanSettings:
     ill: tuple[tuple[date, date], ...] = ()  # reported illnesses, first and last day
 
     def __post_init__(self) -> None:
+        if not 10 <= self.goal_min <= 120:
+            raise ValueError("the goal must be 10 to 120 minutes")
         if not 1 <= self.start_min <= self.goal_min:
             raise ValueError(f"the starting dose must be 1 to {self.goal_min} minutes")
         if not 3 <= self.per_week <= 5:
@@ -70,8 +74,9 @@ class Plan:
     why: str
     rung: int
     ladder: tuple[int, ...]
-    met_in_row: int  # sessions at this rung that met it, in a row
+    met_in_row: int  # days at this rung whose sessions met it, in a row
     steps: list[Step] = field(default_factory=list)
+    last_met: date | None = None  # the day of the last session that met its target
 
     @property
     def at_goal(self) -> bool:
@@ -109,8 +114,11 @@ def missed_weeks(settings: PlanSettings, last: date, day: date) -> int:
     return missed
 
 
-def _ill_between(settings: PlanSettings, last: date, day: date) -> bool:
-    return any(last < first and last_ill < day for first, last_ill in settings.ill)
+def _ill_between(settings: PlanSettings, last: date, day: date, *, today: bool) -> bool:
+    """Whether an illness began between the last session (its day included: ill that evening)
+    and a session on `day` (a session on an illness's first day was before it), or, for the
+    plan of `today`, up to today."""
+    return any(last <= first and (first < day or (today and first == day)) for first, _ in settings.ill)
 
 
 def plan_on(settings: PlanSettings, sessions: Iterable[Done], today: date) -> Plan:
@@ -124,7 +132,7 @@ def plan_on(settings: PlanSettings, sessions: Iterable[Done], today: date) -> Pl
         last = done.day
         _session(settings, plan, done)
     if last is not None:
-        _gap(settings, plan, last, today)
+        _gap(settings, plan, last, today, today=True)
     return plan
 
 
@@ -132,15 +140,15 @@ def _move(plan: Plan, day: date, rung: int, why: str) -> None:
     plan.rung = rung
     plan.target_min = plan.ladder[rung]
     plan.why = why
-    plan.met_in_row = 0
+    plan.met_in_row, plan.last_met = 0, None
     plan.steps.append(Step(day, plan.target_min, why))
 
 
-def _gap(settings: PlanSettings, plan: Plan, last: date, day: date) -> None:
+def _gap(settings: PlanSettings, plan: Plan, last: date, day: date, *, today: bool = False) -> None:
     missed = missed_weeks(settings, last, day)
     back = missed
     why = f"{missed} week{'s' * (missed != 1)} without a session"
-    if _ill_between(settings, last, day):
+    if _ill_between(settings, last, day, today=today):
         back += 1
         why = "back after being ill" + (f", and {why}" if missed else "")
     if back:
@@ -157,11 +165,13 @@ def _session(settings: PlanSettings, plan: Plan, done: Done) -> None:
     target = plan.target_min
     got = math.floor(done.window_min * 10) / 10
     if done.window_min + 1e-9 < target:
-        plan.met_in_row = 0
+        plan.met_in_row, plan.last_met = 0, None
         plan.why = f"holding {target} min: the last session had {got:g} min in the window"
         plan.steps.append(Step(done.day, target, plan.why))
         return
-    plan.met_in_row += 1
+    if plan.last_met != done.day:  # several sessions in a day count as one toward climbing
+        plan.met_in_row += 1
+    plan.last_met = done.day
     if plan.met_in_row >= settings.per_week and not plan.at_goal:
         _move(
             plan,
@@ -172,7 +182,8 @@ def _session(settings: PlanSettings, plan: Plan, done: Done) -> None:
         return
     left = settings.per_week - plan.met_in_row
     plan.why = (
-        f"at the goal: {target}+ min, {settings.per_week} sessions and {WEEKLY_MIN} min a week"
+        f"at the goal: {target}+ min a session; aim for {settings.per_week}-5 sessions and"
+        f" {WEEKLY_MIN} min in the window a week"
         if plan.at_goal
         else f"holding {target} min: {left} more session{'s' * (left != 1)} meeting it, then "
         f"{plan.ladder[plan.rung + 1]} min"

@@ -112,14 +112,14 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _this_week(done: list[Done], today: date) -> tuple[int, float]:
-    monday = today - timedelta(days=today.weekday())
+def _this_week(settings: PlanSettings, done: list[Done], today: date) -> tuple[int, float]:
+    monday = max(today - timedelta(days=today.weekday()), settings.started)
     week = [d for d in done if monday <= d.day <= today]
     return len(week), sum(d.window_min for d in week)
 
 
 def plan_text(settings: PlanSettings, plan: Plan, done: list[Done], today: date) -> str:
-    sessions, minutes = _this_week(done, today)
+    sessions, minutes = _this_week(settings, done, today)
     rungs = " ".join(f"[{r}]" if i == plan.rung else str(r) for i, r in enumerate(plan.ladder))
     lines = [
         f"Plan since {settings.started.isoformat()}: {settings.per_week} sessions a week, "
@@ -139,7 +139,7 @@ def plan_text(settings: PlanSettings, plan: Plan, done: list[Done], today: date)
 
 
 def as_json(settings: PlanSettings, plan: Plan, done: list[Done], today: date) -> dict[str, object]:
-    sessions, minutes = _this_week(done, today)
+    sessions, minutes = _this_week(settings, done, today)
     return {
         "plan": {
             "started": settings.started.isoformat(),

@@ -103,6 +103,12 @@ def save_checkin(conn: sqlite3.Connection, session_id: int, checkin: CheckIn) ->
     return after
 
 
+def clear_checkin(conn: sqlite3.Connection, session_id: int) -> None:
+    """Remove the session's check-in, note and all."""
+    with db.transaction(conn):
+        conn.execute("DELETE FROM checkins WHERE session_id = ?", (session_id,))
+
+
 def checkin_line(checkin: CheckIn) -> str:
     """One line: `mood 2 -> 4, effort 3 -> 4` with what was given, and the note."""
     parts = []
