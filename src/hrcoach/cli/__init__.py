@@ -147,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
                 f"--{what}-{when}", type=int, metavar="N", help=f"{what} {when} the session, 1 to 5"
             )
     p.add_argument("--note", metavar="TEXT", help="a few words about the session")
+    p.add_argument("--clear", action="store_true", help="remove the check-in, note and all")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
     p = sub.add_parser("delete", help="delete a session from the log (asks first)")

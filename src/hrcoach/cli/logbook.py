@@ -14,7 +14,15 @@ from typing import BinaryIO
 
 from hrcoach.cli import UsageError, logstore, render
 from hrcoach.engine.laps import LapSplit
-from hrcoach.store.checkins import CheckIn, all_checkins, checkin_line, get_checkin, mood_trend, save_checkin
+from hrcoach.store.checkins import (
+    CheckIn,
+    all_checkins,
+    checkin_line,
+    clear_checkin,
+    get_checkin,
+    mood_trend,
+    save_checkin,
+)
 from hrcoach.store.history import (
     WEEKLY_MIN,
     WEEKLY_SESSIONS,
@@ -204,6 +212,10 @@ def checkin(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    if args.clear:
+        if not given.empty:
+            raise UsageError("--clear removes the check-in: give it alone")
+        clear_checkin(conn, info.id)
     result = (
         save_checkin(conn, info.id, given) if not given.empty else get_checkin(conn, info.id) or CheckIn()
     )
