@@ -24,7 +24,7 @@ from hrcoach.engine.artifacts import (
     Reason,
     SpikeFilter,
 )
-from hrcoach.engine.batch_tally import tally_accepted
+from hrcoach.engine.batch_tally import tally
 from hrcoach.engine.summary import Summary, build_summary
 from hrcoach.models import HeartRateSample
 from hrcoach.protocol import SensorContact
@@ -127,58 +127,74 @@ def _classify(a: SampleArrays, params: Params, times: _Times) -> npt.NDArray[np.
             backwards &= basic_ok
         codes[backwards] = _CODE[Reason.TIME_BACKWARDS]
         basic_ok = ~backwards if basic_ok is None else basic_ok & ~backwards
-    if basic_ok is None:  # every sample valid: no copies
-        spikes = _spikes(a.ms, a.bpm, times.steps, params.max_gap_ms)
-        at = np.array([pos for pos, _ in spikes], dtype=np.int64)
-    else:
-        ms = a.ms[basic_ok]
-        spikes = _spikes(ms, a.bpm[basic_ok], np.diff(ms), params.max_gap_ms)
-        # a position among the valid samples, moved past the invalid ones before it
-        invalid = np.flatnonzero(~basic_ok)
-        pos = np.array([pos for pos, _ in spikes], dtype=np.int64)
-        at = pos + np.searchsorted(invalid - np.arange(invalid.size), pos, side="right")
-    codes[at] = [_CODE[reason] for _, reason in spikes]
+    invalid = None if basic_ok is None else np.flatnonzero(~basic_ok)
+    dt = times.steps if times.ordered else np.diff(a.ms)  # not the steps of `latest`, here
+    spikes = _spikes(a.ms, a.bpm, dt, params.max_gap_ms, invalid)
+    codes[[pos for pos, _ in spikes]] = [_CODE[reason] for _, reason in spikes]
     return codes
 
 
-def _spikes(ms: I64, bpm: I64, dt: I64, max_gap_ms: int) -> list[tuple[int, Reason]]:
-    """Run the spike filter over valid samples (`dt` the steps between them), skipping through
-    plausible runs; returns the positions (among these samples) rejected, with why."""
+def _spikes(ms: I64, bpm: I64, dt: I64, max_gap_ms: int, invalid: I64 | None) -> list[tuple[int, Reason]]:
+    """Run the spike filter over the valid samples (all but `invalid`, ascending; `dt` the steps
+    between consecutive samples), skipping through plausible runs; returns the samples rejected,
+    with why. The samples are not copied: a pair of valid samples is judged where they are, and
+    the few pairs across invalid ones apart."""
     n = len(ms)
-    # pair (k-1, k) jumps implausibly: 1000 * jump > 1000 * JUMP_BASE_BPM + JUMP_BPM_PER_S * dt,
-    # that is dt < ceil(1000 * (jump - JUMP_BASE_BPM) / JUMP_BPM_PER_S), in int32 (valid bpm
-    # are 30-240) and compared with dt as it is (no product of it to overflow)
-    least_dt = np.diff(bpm.astype(np.int32))
-    np.abs(least_dt, out=least_dt)
-    least_dt -= JUMP_BASE_BPM
-    least_dt *= -1000
-    least_dt //= JUMP_BPM_PER_S
-    np.negative(least_dt, out=least_dt)
-    implausible = dt < least_dt
-    implausible |= dt > max_gap_ms
+    bpm32 = bpm.astype(np.int32)  # wraps an invalid bpm beyond int32: its pairs are not read
+    jump = bpm32[1:] - bpm32[:-1]
+    implausible = _implausible(jump, dt, max_gap_ms)  # [k-1]: pair (k-1, k)
+    skip: dict[int, int] = {}  # the first of a run of invalid samples: the sample after the run
+    before: dict[int, int] = {}  # the sample after a run of invalid ones: the valid one before it
+    if invalid is not None and invalid.size:
+        first = np.concatenate(([True], np.diff(invalid) != 1))
+        starts, after = invalid[first], invalid[np.concatenate((first[1:], [True]))] + 1
+        skip = dict(zip(starts.tolist(), after.tolist(), strict=True))
+        before = dict(zip(after.tolist(), (starts - 1).tolist(), strict=True))
+        implausible[invalid[invalid > 0] - 1] = False  # no pair ends at an invalid sample
+        # the sample after a run pairs with the valid one before the run (if none, never read)
+        q, p = after[after < n], starts[after < n] - 1
+        implausible[q - 1] = True
+        q, p = q[p >= 0], p[p >= 0]
+        implausible[q - 1] = _implausible(bpm[q] - bpm[p], ms[q] - ms[p], max_gap_ms)
     # positions k whose pair (k-1, k) is implausible, then n: where a run of plausible ones ends
     bad = [*(np.flatnonzero(implausible) + 1).tolist(), n]
     f = SpikeFilter(max_gap_ms)
     rejected: list[tuple[int, Reason]] = []
-    k = j = 0
+    k, j = skip.get(0, 0), 0  # k: always a valid sample (or n)
     while k < n:
         if f.synced:
-            # pair (k-1, k) is judged against the reference, which is sample k-1 itself
+            # pair (k's valid predecessor, k) is judged against the reference, which is that sample
             while bad[j] < k:
                 j += 1
             nxt = bad[j]
             if nxt > k:
-                f.accept_synced(bpm.item(nxt - 1), ms.item(nxt - 1))
+                last = before.get(nxt, nxt - 1)  # the last valid sample before nxt
+                f.accept_synced(bpm.item(last), ms.item(last))
                 k = nxt
                 continue
         for pos, reason in f.push(k, bpm.item(k), ms.item(k)):
             if reason is not None:
                 rejected.append((pos, reason))
-        k += 1
+        k = skip.get(k + 1, k + 1)
     for pos, reason in f.finish():
         if reason is not None:
             rejected.append((pos, reason))
     return rejected
+
+
+def _implausible(jump: npt.NDArray[np.int32] | I64, dt: I64, max_gap_ms: int) -> Bools:
+    """Whether each pair of samples, whose bpm differ by `jump` (modified here) in `dt` ms, is
+    implausible: more than a gap apart, or 1000 * |jump| > 1000 * JUMP_BASE_BPM + JUMP_BPM_PER_S
+    * dt, that is dt < ceil(1000 * (|jump| - JUMP_BASE_BPM) / JUMP_BPM_PER_S): compared with dt
+    as it is, no product of it to overflow (and `jump` may be int32: valid bpm are 30-240)."""
+    np.abs(jump, out=jump)
+    jump -= JUMP_BASE_BPM
+    jump *= -1000
+    jump //= JUMP_BPM_PER_S
+    np.negative(jump, out=jump)
+    out = dt < jump
+    out |= dt > max_gap_ms
+    return out
 
 
 def summarize(
@@ -207,13 +223,7 @@ def summarize(
     rejected_at = np.flatnonzero(codes)
     counts = np.bincount(codes[rejected_at], minlength=len(REASONS))
     rejected = {str(REASONS[c]): int(counts[c]) for c in range(1, len(REASONS)) if counts[c]}
-    if rejected_at.size or not times.ordered:
-        bpm: I64 = np.delete(a.bpm, rejected_at)
-        ms: I64 = np.delete(a.ms, rejected_at)
-        dt = np.diff(ms)
-    else:
-        bpm, dt = a.bpm, times.steps  # all accepted: no copies
-    tally = tally_accepted(bpm, dt, params)
+    tallied = tally(a.ms, a.bpm, rejected_at, params, times.steps if times.ordered else None)
     rr_total, rr_rejected = (
         rr_counts
         if rr_counts is not None
@@ -233,16 +243,16 @@ def summarize(
         recorded_ms=recorded_ms,
         samples_total=n,
         rejected=rejected,
-        credited_ms=tally.credited_ms,
-        gaps=tally.gaps,
-        gap_ms=tally.gap_ms,
-        bpm_ms=tally.bpm_ms,
-        max_bpm=int(bpm.max()) if bpm.size else 0,
-        zones_ms=tally.zones_ms,
-        bdnf_ms=tally.bdnf_ms,
-        anandamide_ms=tally.anandamide_ms,
-        bdnf_hold_ms=tally.bdnf_hold_ms,
-        anandamide_hold_ms=tally.anandamide_hold_ms,
+        credited_ms=tallied.credited_ms,
+        gaps=tallied.gaps,
+        gap_ms=tallied.gap_ms,
+        bpm_ms=tallied.bpm_ms,
+        max_bpm=tallied.max_bpm,
+        zones_ms=tallied.zones_ms,
+        bdnf_ms=tallied.bdnf_ms,
+        anandamide_ms=tallied.anandamide_ms,
+        bdnf_hold_ms=tallied.bdnf_hold_ms,
+        anandamide_hold_ms=tallied.anandamide_hold_ms,
         rr_total=rr_total,
         rr_rejected=rr_rejected,
     )

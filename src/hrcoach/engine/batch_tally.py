@@ -38,6 +38,7 @@ class Tallied:
     gaps: int
     gap_ms: int
     bpm_ms: int
+    max_bpm: int
     zones_ms: list[int]
     bdnf_ms: int
     anandamide_ms: int
@@ -45,35 +46,65 @@ class Tallied:
     anandamide_hold_ms: int
 
 
-def tally_accepted(bpm: I64, dt: I64, params: Params) -> Tallied:
-    """The totals over accepted samples: their bpm, and `dt` the intervals between them (never
-    negative: accepted samples are in time order)."""
-    hrmax = params.hrmax
-    later = bpm[1:]  # an interval is credited with its later sample's bpm
+def tally(ms: I64, bpm: I64, rejected: I64, params: Params, steps: I64 | None = None) -> Tallied:
+    """The totals over the samples but those `rejected` (positions, ascending), which are in
+    time order; `steps` may be the steps between consecutive samples when the caller has them."""
+    mine = steps is None  # whether `dt` is an array of this call's own, to write in
+    if rejected.size:
+        later, dt = _accepted_intervals(ms, bpm, rejected, steps)
+        mine = True
+        max_bpm = max(int(later.max(initial=0)), 0 if rejected[0] == 0 else int(bpm[0]))
+    else:
+        later, dt = bpm[1:], ms[1:] - ms[:-1] if steps is None else steps
+        max_bpm = int(bpm.max(initial=0))
     gap = dt > params.max_gap_ms
     gaps = int(np.count_nonzero(gap))
     gap_ms = int(dt[gap].sum()) if gaps else 0
-    cred = np.where(gap, 0, dt) if gaps else dt
+    if gaps:
+        dt, mine = (dt if mine else dt.copy()), True
+        dt[gap] = 0  # now the ms credited
     by_bpm = np.zeros(MAX_BPM + 1, dtype=np.int64)  # the credited ms at each bpm
-    np.add.at(by_bpm, later, cred)
-    weights, table = _bpm_tables(hrmax)
+    np.add.at(by_bpm, later, dt)
+    weights, table = _bpm_tables(params.hrmax)
     *zones_ms, bdnf_ms, anandamide_ms, bpm_ms, credited_ms = (weights @ by_bpm).tolist()
     code = table.take(later)
     if gaps:
         code |= gap.view(np.int8) * np.int8(_GAP_BIT)
-    credited_before = np.zeros(cred.size + 1, dtype=np.int64)  # [i]: the ms credited before interval i
-    np.cumsum(cred, out=credited_before[1:])
+    credited_to = np.cumsum(dt, out=dt if mine else None)  # [i]: the ms credited up to interval i
     return Tallied(
         credited_ms=credited_ms,
         gaps=gaps,
         gap_ms=gap_ms,
         bpm_ms=bpm_ms,
+        max_bpm=max_bpm,
         zones_ms=zones_ms,
         bdnf_ms=bdnf_ms,
         anandamide_ms=anandamide_ms,
-        bdnf_hold_ms=_longest_hold(code, _BDNF_BIT, credited_before, params.grace_ms),
-        anandamide_hold_ms=_longest_hold(code, _ANANDAMIDE_BIT, credited_before, params.grace_ms),
+        bdnf_hold_ms=_longest_hold(code, _BDNF_BIT, credited_to, params.grace_ms),
+        anandamide_hold_ms=_longest_hold(code, _ANANDAMIDE_BIT, credited_to, params.grace_ms),
     )
+
+
+def _accepted_intervals(ms: I64, bpm: I64, rejected: I64, steps: I64 | None) -> tuple[I64, I64]:
+    """(bpm credited, ms) of the intervals between accepted samples, laid out as the intervals
+    between consecutive samples (entry i-1 ends at sample i), so that no sample is copied out: a
+    rejected sample's entry is neutral (no time, and the bpm of the next accepted sample, so that
+    it joins that interval's run; 0 after the last), and the accepted sample after rejected ones
+    has the whole interval from the accepted one before them (none before: no time)."""
+    n = ms.size
+    dt = ms[1:] - ms[:-1] if steps is None else steps.copy()
+    later = bpm[1:].copy()
+    first = np.concatenate(([True], np.diff(rejected) != 1))  # where each run of rejected starts
+    starts = rejected[first]
+    after = rejected[np.concatenate((first[1:], [True]))] + 1  # the sample after each run
+    next_bpm = np.where(after < n, bpm[np.minimum(after, n - 1)], 0)
+    entry, run = rejected - 1, np.cumsum(first) - 1  # each rejected sample's entry and run
+    has = entry >= 0
+    dt[entry[has]] = 0
+    later[entry[has]] = next_bpm[run[has]]
+    q, p = after[after < n], starts[after < n] - 1
+    dt[q - 1] = np.where(p >= 0, ms[q] - ms[np.maximum(p, 0)], 0)
+    return later, dt
 
 
 @functools.lru_cache(maxsize=16)
@@ -94,18 +125,17 @@ def _bpm_tables(hrmax: int) -> tuple[I64, npt.NDArray[np.int8]]:
     return weights, table
 
 
-def _longest_hold(code: npt.NDArray[np.int8], bit: int, credited_before: I64, grace_ms: int) -> int:
+def _longest_hold(code: npt.NDArray[np.int8], bit: int, credited_to: I64, grace_ms: int) -> int:
     """The longest run of in-window time (`bit` of each interval's `code`), broken by gaps and
     by excursions of grace_ms or more, as `accounting.Hold` keeps it."""
     n = code.size
     if n == 0:
         return 0
     kind = code & np.int8(bit | _GAP_BIT)  # 0 out of the window, `bit` in it, else a gap
-    change = np.flatnonzero(kind[1:] != kind[:-1]) + 1
-    starts = np.concatenate(([0], change))
-    ends = np.concatenate((change, [n]))
-    length = credited_before[ends] - credited_before[starts]  # each run's credited ms
-    kind = kind[starts]
+    ends = np.flatnonzero(kind[1:] != kind[:-1])  # the last interval of each run, but the last
+    kind = kind[np.concatenate(([0], ends + 1))]
+    to = credited_to[np.concatenate((ends, [n - 1]))]  # the ms credited up to each run's end
+    length = to - np.concatenate(([0], to[:-1]))
     # An excursion resets the hold once it has lasted grace_ms; intervals are never negative,
     # so an excursion run does that when its whole length reaches grace_ms.
     breaks = (kind >= _GAP_BIT) | ((kind == 0) & (length >= grace_ms))
