@@ -97,11 +97,11 @@ class _Times:
         self.ms = ms
         self.steps = np.diff(ms)
         self.ordered = not self.steps.size or int(self.steps.min()) >= 0
-        if self.ordered:
-            self.latest = ms
-        else:
+        self.latest, self.elapsed = ms, self.steps  # elapsed: each time after the latest before it
+        if not self.ordered:
             self.latest = np.maximum.accumulate(ms)
             self.steps = np.diff(self.latest)
+            self.elapsed = ms[1:] - self.latest[:-1]
 
 
 def _classify(a: SampleArrays, params: Params, times: _Times) -> npt.NDArray[np.int8]:
@@ -227,7 +227,7 @@ def summarize(
     rr_total, rr_rejected = (
         rr_counts
         if rr_counts is not None
-        else rr_batch.flat_rr_counts(a.ms, a.rr_values, a.rr_lengths, latest=times.latest)
+        else rr_batch.flat_rr_counts(a.ms, a.rr_values, a.rr_lengths, elapsed=times.elapsed)
     )
     steps = times.steps
     unrecorded = steps > params.long_gap_ms

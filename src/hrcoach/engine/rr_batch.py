@@ -47,11 +47,11 @@ def flat_rr_counts(
     values: npt.NDArray[np.float64],
     lengths: npt.NDArray[np.int64],
     *,
-    latest: npt.NDArray[np.int64] | None = None,
+    elapsed: npt.NDArray[np.int64] | None = None,
 ) -> tuple[int, int]:
     """`rr_counts` of every sample's RR in one array (`lengths[i]` of them are sample i's).
-    `latest` may be `np.maximum.accumulate(ms)` when the caller has it (`ms` itself when the
-    times never go back)."""
+    `elapsed` may come from the caller: each sample's time after the latest before it, from the
+    second on (the steps between the times when they never go back)."""
     n = len(lengths)
     total = int(lengths.sum())
     if total == 0:
@@ -66,8 +66,8 @@ def flat_rr_counts(
         ends = np.cumsum(lengths)
         out_of = np.searchsorted(ends, np.flatnonzero(~inside), side="right")  # their samples
         counts = lengths - np.bincount(out_of, minlength=n)
-    if latest is None:
-        latest = np.maximum.accumulate(ms)
+    if elapsed is None:
+        elapsed = ms[1:] - np.maximum.accumulate(ms)[:-1]
     kept = 0
     long = counts > LONG
     short = counts  # the samples' counts, but 0 for a long one (counted here)
@@ -75,21 +75,22 @@ def flat_rr_counts(
         starts = np.cumsum(lengths) - lengths
         for i in np.flatnonzero(long).tolist():  # long samples: the live engine's own loop
             own = tuple(values[starts[i] : starts[i] + lengths[i]].tolist())
-            kept += len(filter_rr(own, None if i == 0 else float(ms[i] - latest[i - 1])).kept)
+            kept += len(filter_rr(own, None if i == 0 else float(elapsed[i - 1])).kept)
         short = np.where(long, 0, counts)
-    # Each sample's newest beat has no newer beat to sum: it is kept when the window is above 0,
-    # always so when the times never go back (then every elapsed time is 0 or more).
-    if latest is ms:
+    # Each sample's newest beat has no newer beat to sum: it is kept when its window (elapsed +
+    # the tolerance, as a float) is above 0, that is when elapsed > -tolerance: always so when
+    # the times never go back.
+    if n < 2 or int(elapsed.min()) > -RR_BACKLOG_TOLERANCE_MS:
         kept += int(np.count_nonzero(short))
     else:
-        kept += int(np.count_nonzero(short[_windows(ms, latest, np.arange(n)) > 0]))
+        kept += int(np.count_nonzero(short[_windows(elapsed, np.arange(n)) > 0]))
     # The older beats, of the samples with two or more: the sum of the newer beats in the sample,
     # built one position from the end at a time over the samples that have that many (`ends`:
     # one past each sample's last beat in `beats`), adding in the order filter_rr adds.
     several = np.flatnonzero(short > 1)
     if several.size:
         ends = np.cumsum(counts)[several]
-        window = _windows(ms, latest, several)
+        window = _windows(elapsed, several)
         left = short[several]
         after = np.zeros(several.size, dtype=np.float64)
         for k in range(1, int(left.max())):
@@ -101,12 +102,13 @@ def flat_rr_counts(
     return total, total - kept
 
 
-def _windows(
-    ms: npt.NDArray[np.int64], latest: npt.NDArray[np.int64], at: npt.NDArray[np.int64]
-) -> npt.NDArray[np.float64]:
-    """The time samples `at` (ascending) have for their beats: the elapsed time since the latest
-    sample before (the first sample: a first notification's), plus the tolerance."""
-    elapsed = (ms[at] - latest[np.maximum(at - 1, 0)]).astype(np.float64)
+def _windows(elapsed: npt.NDArray[np.int64], at: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+    """The time samples `at` (ascending) have for their beats: the elapsed time (the first
+    sample: a first notification's), plus the tolerance."""
+    if not elapsed.size:  # one sample
+        return np.full(at.size, FIRST_NOTIFICATION_SPAN_MS + RR_BACKLOG_TOLERANCE_MS)
+    window = elapsed.take(at - 1, mode="wrap").astype(np.float64)  # the first: set below
     if at.size and at[0] == 0:
-        elapsed[0] = FIRST_NOTIFICATION_SPAN_MS
-    return elapsed + RR_BACKLOG_TOLERANCE_MS
+        window[0] = FIRST_NOTIFICATION_SPAN_MS
+    window += RR_BACKLOG_TOLERANCE_MS
+    return window
