@@ -89,9 +89,10 @@ def classify_codes(a: SampleArrays, params: Params) -> npt.NDArray[np.int8]:
 
 
 class _Times:
-    """A recording's sample times and what the batch engine derives from them once: the steps
-    between consecutive samples, and the latest time so far (`ms` itself, and then `steps` are
-    the steps of that, when the times never go back, as in nearly every recording)."""
+    """A recording's sample times and what the batch engine derives from them once: the latest
+    time so far, the steps between consecutive latest times, and each time after the latest
+    before it (`elapsed`). When the times never go back, as in nearly every recording, these are
+    `ms` itself and its steps, twice: no running maximum and no copy."""
 
     def __init__(self, ms: I64) -> None:
         self.ms = ms
