@@ -238,3 +238,21 @@ def test_live_and_batch_identical_on_random_streams(
     assert classify(arrays, params) == [r.reason for r in readings]
     assert summarize(arrays, params) == eng.summary()
     assert [r.sid for r in readings] == list(range(len(samples)))  # every sample, in order, once
+
+
+@pytest.mark.parametrize("grace", [0.0, 5.0, 60.0])
+def test_rejected_samples_inside_holds_and_excursions_change_nothing_in_batch(grace: float) -> None:
+    """The batch tally leaves a rejected sample where it is, its interval empty: first, last, or
+    inside a run in the window or out of it, it must neither end an excursion nor (no grace)
+    break a hold, nor count as a gap."""
+    no = SensorContact.NOT_DETECTED
+    rows = [(0, None), (121, None), (121, None), (0, None), (121, None), (118, None), (118, no)]
+    rows += [(118, None), (300, None), (118, None), (121, None), (121, no), (121, None), (118, None)]
+    rows += [(118, None), (0, None)]
+    samples = [hr(float(i), b, contact=c or SensorContact.DETECTED) for i, (b, c) in enumerate(rows)]
+    params = Params(hrmax=200, grace_s=grace)  # BDNF 120-160 bpm
+    eng, readings = run_live(samples, params)
+    arrays = SampleArrays.from_samples(samples)
+    assert classify(arrays, params) == [r.reason for r in readings]
+    assert summarize(arrays, params) == eng.summary()
+    assert eng.summary().gaps == 0 and sum(eng.summary().rejected.values()) == 6

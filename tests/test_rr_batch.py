@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -62,6 +63,15 @@ def test_beats_summing_exactly_to_the_window_are_judged_as_filter_rr_judges_them
     ms = np.array([0, 1000, 2000], dtype=np.int64)
     first = FIRST_NOTIFICATION_SPAN_MS + RR_BACKLOG_TOLERANCE_MS
     rr = [(first / 2, first / 2, 300.0), (window / 2, window / 2, 400.0), (0.1 * 3, 0.3 * 1000)]
+    assert rr_counts(ms, rr) == per_sample(ms, rr)
+
+
+@pytest.mark.parametrize("back_ms", [0, 998, 999, 1000, 1001, 5000])
+def test_a_sample_about_a_tolerance_back_in_time_keeps_its_beats_as_filter_rr_does(back_ms: int) -> None:
+    """Its window (elapsed + tolerance) is above 0 until it is 1000 ms back: the newest beat is
+    kept up to 999 ms back, none from 1000."""
+    ms = np.array([5000, 5000 - back_ms, 6000], dtype=np.int64)
+    rr = [(800.0,), (700.0, 650.0), (900.0,)]
     assert rr_counts(ms, rr) == per_sample(ms, rr)
 
 

@@ -24,8 +24,8 @@ from hrcoach.engine.artifacts import (
     Reason,
     SpikeFilter,
 )
+from hrcoach.engine.batch_tally import tally
 from hrcoach.engine.summary import Summary, build_summary
-from hrcoach.engine.zones import ANANDAMIDE, BDNF, ZONE_FLOORS, Window
 from hrcoach.models import HeartRateSample
 from hrcoach.protocol import SensorContact
 
@@ -85,76 +85,117 @@ def classify(a: SampleArrays, params: Params) -> list[Reason | None]:
 
 def classify_codes(a: SampleArrays, params: Params) -> npt.NDArray[np.int8]:
     """`classify` as codes (an index into REASONS, 0 for accepted): no object per sample."""
-    codes = np.zeros(len(a.ms), dtype=np.int8)
-    no_value = a.bpm == 0
-    no_contact = ~no_value & (a.contact == NOT_DETECTED)
-    out_range = ~no_value & ~no_contact & ((a.bpm < MIN_BPM) | (a.bpm > MAX_BPM))
-    for mask, reason in (
-        (no_value, Reason.NO_VALUE),
-        (no_contact, Reason.NO_CONTACT),
-        (out_range, Reason.OUT_OF_RANGE),
-    ):
-        codes[mask] = _CODE[reason]
-    basic_ok = ~(no_value | no_contact | out_range)
-    # Backwards in time: earlier than the latest basic-ok sample before it.
-    ok_ms = np.where(basic_ok, a.ms, np.iinfo(np.int64).min)
-    prior_max = np.maximum.accumulate(ok_ms)
-    prior_max = np.concatenate(([np.iinfo(np.int64).min], prior_max[:-1]))
-    backwards = basic_ok & (a.ms < prior_max)
-    codes[backwards] = _CODE[Reason.TIME_BACKWARDS]
-    valid = np.flatnonzero(basic_ok & ~backwards)
-    for sid, reason in _spikes(valid, a.ms[valid], a.bpm[valid], params.max_gap_ms):
-        codes[sid] = _CODE[reason]
+    return _classify(a, params, _Times(a.ms))
+
+
+class _Times:
+    """A recording's sample times and what the batch engine derives from them once: the latest
+    time so far, the steps between consecutive latest times, and each time after the latest
+    before it (`elapsed`). When the times never go back, as in nearly every recording, these are
+    `ms` itself and its steps, twice: no running maximum and no copy."""
+
+    def __init__(self, ms: I64) -> None:
+        self.ms = ms
+        self.steps = np.diff(ms)
+        self.ordered = not self.steps.size or int(self.steps.min()) >= 0
+        self.latest, self.elapsed = ms, self.steps  # elapsed: each time after the latest before it
+        if not self.ordered:
+            self.latest = np.maximum.accumulate(ms)
+            self.steps = np.diff(self.latest)
+            self.elapsed = ms[1:] - self.latest[:-1]
+
+
+def _classify(a: SampleArrays, params: Params, times: _Times) -> npt.NDArray[np.int8]:
+    n = len(a.ms)
+    codes = np.zeros(n, dtype=np.int8)
+    doubt = (a.bpm < MIN_BPM) | (a.bpm > MAX_BPM) | (a.contact == NOT_DETECTED)  # bpm 0 is < MIN_BPM
+    basic_ok: Bools | None = None
+    if doubt.any():
+        at = np.flatnonzero(doubt)
+        bpm, contact = a.bpm[at], a.contact[at]
+        codes[at] = np.where(
+            bpm == 0,
+            _CODE[Reason.NO_VALUE],
+            np.where(contact == NOT_DETECTED, _CODE[Reason.NO_CONTACT], _CODE[Reason.OUT_OF_RANGE]),
+        )
+        basic_ok = ~doubt
+    if not times.ordered:
+        # Backwards in time: earlier than the latest basic-ok sample before it.
+        ok_ms = a.ms if basic_ok is None else np.where(basic_ok, a.ms, np.iinfo(np.int64).min)
+        prior_max = np.concatenate(([np.iinfo(np.int64).min], np.maximum.accumulate(ok_ms)[:-1]))
+        backwards = a.ms < prior_max
+        if basic_ok is not None:
+            backwards &= basic_ok
+        codes[backwards] = _CODE[Reason.TIME_BACKWARDS]
+        basic_ok = ~backwards if basic_ok is None else basic_ok & ~backwards
+    invalid = None if basic_ok is None else np.flatnonzero(~basic_ok)
+    dt = times.steps if times.ordered else np.diff(a.ms)  # not the steps of `latest`, here
+    spikes = _spikes(a.ms, a.bpm, dt, params.max_gap_ms, invalid)
+    codes[[pos for pos, _ in spikes]] = [_CODE[reason] for _, reason in spikes]
     return codes
 
 
-def _spikes(ids: I64, ms: I64, bpm: I64, max_gap_ms: int) -> list[tuple[int, Reason]]:
-    """Run the spike filter over valid samples, skipping through plausible runs."""
-    n = len(ids)
-    dt = np.diff(ms)
-    pair_ok = (dt <= max_gap_ms) & (np.abs(np.diff(bpm)) * 1000 <= JUMP_BASE_BPM * 1000 + JUMP_BPM_PER_S * dt)
-    bad = np.flatnonzero(~pair_ok) + 1  # positions k whose pair (k-1, k) is implausible
+def _spikes(ms: I64, bpm: I64, dt: I64, max_gap_ms: int, invalid: I64 | None) -> list[tuple[int, Reason]]:
+    """Run the spike filter over the valid samples (all but `invalid`, ascending; `dt` the steps
+    between consecutive samples), skipping through plausible runs; returns the samples rejected,
+    with why. The samples are not copied: a pair of valid samples is judged where they are, and
+    the few pairs across invalid ones apart."""
+    n = len(ms)
+    bpm32 = bpm.astype(np.int32)  # wraps an invalid bpm beyond int32: its pairs are not read
+    jump = bpm32[1:] - bpm32[:-1]
+    implausible = _implausible(jump, dt, max_gap_ms)  # [k-1]: pair (k-1, k)
+    skip: dict[int, int] = {}  # the first of a run of invalid samples: the sample after the run
+    before: dict[int, int] = {}  # the sample after a run of invalid ones: the valid one before it
+    if invalid is not None and invalid.size:
+        first = np.concatenate(([True], np.diff(invalid) != 1))
+        starts, after = invalid[first], invalid[np.concatenate((first[1:], [True]))] + 1
+        skip = dict(zip(starts.tolist(), after.tolist(), strict=True))
+        before = dict(zip(after.tolist(), (starts - 1).tolist(), strict=True))
+        implausible[invalid[invalid > 0] - 1] = False  # no pair ends at an invalid sample
+        # the sample after a run pairs with the valid one before the run (if none, never read)
+        q, p = after[after < n], starts[after < n] - 1
+        implausible[q - 1] = True
+        q, p = q[p >= 0], p[p >= 0]
+        implausible[q - 1] = _implausible(bpm[q] - bpm[p], ms[q] - ms[p], max_gap_ms)
+    # positions k whose pair (k-1, k) is implausible, then n: where a run of plausible ones ends
+    bad = [*(np.flatnonzero(implausible) + 1).tolist(), n]
     f = SpikeFilter(max_gap_ms)
     rejected: list[tuple[int, Reason]] = []
-    k = 0
+    k, j = skip.get(0, 0), 0  # k: always a valid sample (or n)
     while k < n:
         if f.synced:
-            # pair (k-1, k) is judged against the reference, which is sample k-1 itself
-            nxt = int(bad[np.searchsorted(bad, k)]) if bad.size and bad[-1] >= k else n
+            # pair (k's valid predecessor, k) is judged against the reference, which is that sample
+            while bad[j] < k:
+                j += 1
+            nxt = bad[j]
             if nxt > k:
-                f.accept_synced(int(bpm[nxt - 1]), int(ms[nxt - 1]))
+                last = before.get(nxt, nxt - 1)  # the last valid sample before nxt
+                f.accept_synced(bpm.item(last), ms.item(last))
                 k = nxt
                 continue
-        for pos, reason in f.push(k, int(bpm[k]), int(ms[k])):
+        for pos, reason in f.push(k, bpm.item(k), ms.item(k)):
             if reason is not None:
-                rejected.append((int(ids[pos]), reason))
-        k += 1
+                rejected.append((pos, reason))
+        k = skip.get(k + 1, k + 1)
     for pos, reason in f.finish():
         if reason is not None:
-            rejected.append((int(ids[pos]), reason))
+            rejected.append((pos, reason))
     return rejected
 
 
-def _longest_hold(dt: I64, inside: Bools, gap: Bools, grace_ms: int) -> int:
-    """Longest run of in-window time, broken by gaps and by excursions of grace_ms or more."""
-    if dt.size == 0:
-        return 0
-    out = ~inside & ~gap
-    starts = out & ~np.concatenate(([False], out[:-1]))
-    run_id = np.cumsum(starts) - 1
-    breaker = gap.copy()
-    if out.any():
-        totals = np.bincount(run_id[out], weights=dt[out].astype(np.float64))
-        ends = out & ~np.concatenate((out[1:], [False]))
-        breaker |= ends & (totals[np.maximum(run_id, 0)] >= grace_ms)
-    segment = np.cumsum(breaker)
-    holds = np.bincount(segment, weights=np.where(inside & ~gap, dt, 0).astype(np.float64))
-    return int(holds.max())
-
-
-def in_window(w: Window, bpm: I64, hrmax: int) -> Bools:
-    scaled = 100 * bpm
-    return (scaled >= w.lo * hrmax) & (scaled <= w.hi * hrmax)
+def _implausible(jump: npt.NDArray[np.int32] | I64, dt: I64, max_gap_ms: int) -> Bools:
+    """Whether each pair of samples, whose bpm differ by `jump` (modified here) in `dt` ms, is
+    implausible: more than a gap apart, or 1000 * |jump| > 1000 * JUMP_BASE_BPM + JUMP_BPM_PER_S
+    * dt, that is dt < ceil(1000 * (|jump| - JUMP_BASE_BPM) / JUMP_BPM_PER_S): compared with dt
+    as it is, no product of it to overflow (and `jump` may be int32: valid bpm are 30-240)."""
+    np.abs(jump, out=jump)
+    jump -= JUMP_BASE_BPM
+    jump *= -1000
+    jump //= JUMP_BPM_PER_S
+    np.negative(jump, out=jump)
+    out = dt < jump
+    out |= dt > max_gap_ms
+    return out
 
 
 def summarize(
@@ -174,55 +215,45 @@ def summarize(
     `pauses` (stopped, started, in seconds like the samples' t): timer pauses a file recorded;
     where no beat came for longer than a gap inside one, that silence is no session time (where
     beats kept coming, they are credited, and so their time is the session's)."""
+    times = _Times(a.ms)
     if verdicts is None:
-        codes = classify_codes(a, params)
+        codes = _classify(a, params, times)
     else:
         codes = np.fromiter(map(_CODE.__getitem__, verdicts), dtype=np.int8, count=len(verdicts))
     n = len(codes)
-    counts = np.bincount(codes, minlength=len(REASONS))
-    present = [c for c in range(1, len(REASONS)) if counts[c]]
-    present.sort(key=lambda c: int(np.argmax(codes == c)))  # as each first comes, as a summary lists
-    rejected = {str(REASONS[c]): int(counts[c]) for c in present}
-    acc = codes == 0
-    ms, bpm = a.ms[acc], a.bpm[acc]
-    hrmax = params.hrmax
-    dt = np.diff(ms)
-    later = bpm[1:]
-    gap = dt > params.max_gap_ms
-    cred = np.where(gap, 0, dt)
-    scaled = 100 * later
-    zone = np.zeros(later.shape, dtype=np.int64)
-    for z, floor in enumerate(ZONE_FLOORS, start=1):
-        zone[scaled >= floor * hrmax] = z
-    zones_ms = [int(cred[zone == z].sum()) for z in range(1, 6)]
-    in_b = in_window(BDNF, later, hrmax)
-    in_a = in_window(ANANDAMIDE, later, hrmax)
+    rejected_at = np.flatnonzero(codes)
+    counts = np.bincount(codes[rejected_at], minlength=len(REASONS))
+    rejected = {str(REASONS[c]): int(counts[c]) for c in range(1, len(REASONS)) if counts[c]}
+    tallied = tally(a.ms, a.bpm, rejected_at, params, times.steps if times.ordered else None)
     rr_total, rr_rejected = (
-        rr_counts if rr_counts is not None else rr_batch.flat_rr_counts(a.ms, a.rr_values, a.rr_lengths)
+        rr_counts
+        if rr_counts is not None
+        else rr_batch.flat_rr_counts(a.ms, a.rr_values, a.rr_lengths, elapsed=times.elapsed)
     )
-    latest = np.maximum.accumulate(a.ms) if n else np.zeros(0, dtype=np.int64)
-    steps = np.diff(latest)
-    recorded = steps <= params.long_gap_ms
-    silent = recorded & (steps > params.max_gap_ms)  # where a pause can be: no beat for a gap's length
-    paused_ms = _paused_ms(latest, silent, pauses) if pauses and n else 0
+    steps = times.steps
+    unrecorded = steps > params.long_gap_ms
+    recorded_ms = int(times.latest[-1] - times.latest[0]) - int(steps[unrecorded].sum()) if n else 0
+    if pauses and n:
+        silent = ~unrecorded & (steps > params.max_gap_ms)  # where a pause can be: no beat for a gap's length
+        recorded_ms -= _paused_ms(times.latest, silent, pauses)
     return build_summary(
         params,
         hrmax_source,
         first_ms=int(a.ms[0]) if n else 0,
-        last_ms=int(a.ms.max()) if n else 0,
-        recorded_ms=int(steps[recorded].sum()) - paused_ms,
+        last_ms=int(times.latest[-1]) if n else 0,
+        recorded_ms=recorded_ms,
         samples_total=n,
         rejected=rejected,
-        credited_ms=int(cred.sum()),
-        gaps=int(gap.sum()),
-        gap_ms=int(dt[gap].sum()),
-        bpm_ms=int((later * cred).sum()),
-        max_bpm=int(bpm.max()) if bpm.size else 0,
-        zones_ms=zones_ms,
-        bdnf_ms=int(cred[in_b].sum()),
-        anandamide_ms=int(cred[in_a].sum()),
-        bdnf_hold_ms=_longest_hold(dt, in_b, gap, params.grace_ms),
-        anandamide_hold_ms=_longest_hold(dt, in_a, gap, params.grace_ms),
+        credited_ms=tallied.credited_ms,
+        gaps=tallied.gaps,
+        gap_ms=tallied.gap_ms,
+        bpm_ms=tallied.bpm_ms,
+        max_bpm=tallied.max_bpm,
+        zones_ms=tallied.zones_ms,
+        bdnf_ms=tallied.bdnf_ms,
+        anandamide_ms=tallied.anandamide_ms,
+        bdnf_hold_ms=tallied.bdnf_hold_ms,
+        anandamide_hold_ms=tallied.anandamide_hold_ms,
         rr_total=rr_total,
         rr_rejected=rr_rejected,
     )

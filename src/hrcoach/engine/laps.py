@@ -15,7 +15,8 @@ import numpy as np
 
 from hrcoach.engine.accounting import Params
 from hrcoach.engine.artifacts import Reason
-from hrcoach.engine.batch import SampleArrays, classify, in_window
+from hrcoach.engine.batch import SampleArrays, classify
+from hrcoach.engine.batch_tally import in_window
 from hrcoach.engine.zones import ANANDAMIDE, BDNF
 
 

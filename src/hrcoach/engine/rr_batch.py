@@ -43,43 +43,72 @@ def rr_counts(ms: npt.NDArray[np.int64], rr: Sequence[tuple[float, ...]]) -> tup
 
 
 def flat_rr_counts(
-    ms: npt.NDArray[np.int64], values: npt.NDArray[np.float64], lengths: npt.NDArray[np.int64]
+    ms: npt.NDArray[np.int64],
+    values: npt.NDArray[np.float64],
+    lengths: npt.NDArray[np.int64],
+    *,
+    elapsed: npt.NDArray[np.int64] | None = None,
 ) -> tuple[int, int]:
-    """`rr_counts` of every sample's RR in one array (`lengths[i]` of them are sample i's)."""
+    """`rr_counts` of every sample's RR in one array (`lengths[i]` of them are sample i's).
+    `elapsed` may come from the caller: each sample's time after the latest before it, from the
+    second on (the steps between the times when they never go back)."""
     n = len(lengths)
     total = int(lengths.sum())
     if total == 0:
         return 0, 0
     inside = (values >= MIN_RR_MS) & (values <= MAX_RR_MS)
-    beats = values[inside]
-    group = np.repeat(np.arange(n), lengths)[inside]  # the sample each in-range beat came in
-    if beats.size == 0:
-        return total, total
-    # the elapsed time each sample's beats must fit in (the first sample: a first notification's)
-    prev = np.maximum.accumulate(ms)
-    elapsed = np.empty(n, dtype=np.float64)
-    elapsed[0] = FIRST_NOTIFICATION_SPAN_MS
-    elapsed[1:] = (ms[1:] - prev[:-1]).astype(np.float64)
-    window = elapsed + RR_BACKLOG_TOLERANCE_MS
-    per_sample = np.bincount(group, minlength=n)
+    if inside.all():
+        beats, counts = values, lengths  # every beat in range: each sample keeps its own count
+    else:
+        beats = values[inside]
+        if beats.size == 0:
+            return total, total
+        ends = np.cumsum(lengths)
+        out_of = np.searchsorted(ends, np.flatnonzero(~inside), side="right")  # their samples
+        counts = lengths - np.bincount(out_of, minlength=n)
+    if elapsed is None:
+        elapsed = ms[1:] - np.maximum.accumulate(ms)[:-1]
     kept = 0
-    long = per_sample > LONG
+    long = counts > LONG
+    short = counts  # the samples' counts, but 0 for a long one (counted here)
     if long.any():
         starts = np.cumsum(lengths) - lengths
         for i in np.flatnonzero(long).tolist():  # long samples: the live engine's own loop
             own = tuple(values[starts[i] : starts[i] + lengths[i]].tolist())
-            kept += len(filter_rr(own, None if i == 0 else float(elapsed[i])).kept)
-        short = ~long[group]
-        beats, group = beats[short], group[short]
-        per_sample = np.where(long, 0, per_sample)
-    # the sum of the beats newer than each beat in its sample, built one position from the end
-    # at a time over the samples that have that many (`ends`: one past each sample's last beat)
-    after = np.zeros(beats.size, dtype=np.float64)
-    ends, counts = np.cumsum(per_sample), per_sample
-    for k in range(1, int(counts.max(initial=0))):
-        more = counts > k
-        ends, counts = ends[more], counts[more]
-        at = ends - 1 - k
-        after[at] = after[at + 1] + beats[at + 1]
-    kept += int(np.count_nonzero(after < window[group]))
+            kept += len(filter_rr(own, None if i == 0 else float(elapsed[i - 1])).kept)
+        short = np.where(long, 0, counts)
+    # Each sample's newest beat has no newer beat to sum: it is kept when its window (elapsed +
+    # the tolerance, as a float) is above 0, that is when elapsed > -tolerance: always so when
+    # the times never go back.
+    if n < 2 or int(elapsed.min()) > -RR_BACKLOG_TOLERANCE_MS:
+        kept += int(np.count_nonzero(short))
+    else:
+        kept += int(np.count_nonzero(short[_windows(elapsed, np.arange(n)) > 0]))
+    # The older beats, of the samples with two or more: the sum of the newer beats in the sample,
+    # built one position from the end at a time over the samples that have that many (`ends`:
+    # one past each sample's last beat in `beats`), adding in the order filter_rr adds.
+    several = np.flatnonzero(short > 1)
+    if several.size:
+        ends = np.cumsum(counts)[several]
+        window = _windows(elapsed, several)
+        left = short[several]
+        after = np.zeros(several.size, dtype=np.float64)
+        for k in range(1, int(left.max())):
+            more = left > k
+            if not more.all():
+                ends, left, window, after = ends[more], left[more], window[more], after[more]
+            after += beats[ends - k]
+            kept += int(np.count_nonzero(after < window))
     return total, total - kept
+
+
+def _windows(elapsed: npt.NDArray[np.int64], at: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+    """The time samples `at` (ascending) have for their beats: the elapsed time (the first
+    sample: a first notification's), plus the tolerance."""
+    if not elapsed.size:  # one sample
+        return np.full(at.size, FIRST_NOTIFICATION_SPAN_MS + RR_BACKLOG_TOLERANCE_MS)
+    window = elapsed.take(at - 1, mode="wrap").astype(np.float64)  # the first: set below
+    if at.size and at[0] == 0:
+        window[0] = FIRST_NOTIFICATION_SPAN_MS
+    window += RR_BACKLOG_TOLERANCE_MS
+    return window
