@@ -102,7 +102,7 @@ def main() -> None:
     for name, data in sources().items():
         path = Path(name)
         try:  # a damaged file, one without heart rate, one with compressed timestamps: left out
-            t_reader, _ = best(args.repeat, lambda d=data: len(fit_read.read_bytes(path, d)))  # type: ignore[misc]
+            t_reader, _ = best(args.repeat, lambda d=data, p=path: len(fit_read.read_bytes(p, d)))  # type: ignore[misc]
             t_sdk, n = best(args.repeat, lambda d=data: sdk(d))  # type: ignore[misc]
             t_walk, n_walk = best(args.repeat, lambda d=data: walk(d))  # type: ignore[misc]
         except (ValueError, fit_lean.Unsupported):
@@ -123,8 +123,8 @@ def main() -> None:
     rows: list[Row] = [
         (
             f"FIT decode, {records:,} records of the real files: records/s",
-            f"lean walk {rate['walk']:,.0f}; Garmin SDK {rate['SDK']:,.0f} (walk = {rate['walk'] / rate['SDK']:.1f}x"
-            f" the SDK); the whole reader (CRC, walk, columns, Recording) {rate['reader']:,.0f}",
+            f"lean walk {rate['walk']:,.0f}; Garmin SDK {rate['SDK']:,.0f}"
+            f" (walk = {rate['walk'] / rate['SDK']:.1f}x the SDK); the whole reader (CRC, walk, columns, Recording) {rate['reader']:,.0f}",
         )
     ]
     if args.rows:

@@ -162,3 +162,14 @@ def test_fuzz_zip(tmp_path_factory: pytest.TempPathFactory, draw: st.DataObject)
     path = tmp_path_factory.mktemp("zip") / "fuzz.zip"
     path.write_bytes(b"PK\x03\x04" + mutate(buf.getvalue(), draw)[4:])
     only_recording_or_error(lambda: load_recordings(path), path)
+
+
+def test_a_zip_member_without_a_name_is_no_crash(tmp_path: Path) -> None:
+    """Found by test_fuzz_zip: ZipInfo.is_dir() raises IndexError on an empty member name."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr(zipfile.ZipInfo(""), b"not a recording")
+        z.writestr("b.tcx", tcx([(s, 130) for s in range(20)]))
+    path = tmp_path / "nameless.zip"
+    path.write_bytes(buf.getvalue())
+    only_recording_or_error(lambda: load_recordings(path), path)

@@ -145,7 +145,7 @@ def _from_zip(path: Path) -> list[Recording]:
     unpack to MAX_BYTES in all."""
     try:
         archive = zipfile.ZipFile(path)
-        members = [m for m in archive.infolist() if not m.is_dir()]
+        members = [m for m in archive.infolist() if not m.filename.endswith("/")]  # is_dir() fails on ""
     except (zipfile.BadZipFile, zipfile.LargeZipFile, *READ_ERRORS) as exc:
         raise RecordingError(f"{path}: not a readable zip file ({clean(exc, 100)})") from None
     recs: list[Recording] = []
