@@ -124,7 +124,8 @@ def main() -> None:
         (
             f"FIT decode, {records:,} records of the real files: records/s",
             f"lean walk {rate['walk']:,.0f}; Garmin SDK {rate['SDK']:,.0f}"
-            f" (walk = {rate['walk'] / rate['SDK']:.1f}x the SDK); the whole reader (CRC, walk, columns, Recording) {rate['reader']:,.0f}",
+            f" (walk = {rate['walk'] / rate['SDK']:.1f}x the SDK); the whole reader"
+            f" (CRC, walk, columns, Recording) {rate['reader']:,.0f}",
         )
     ]
     if args.rows:
