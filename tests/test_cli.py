@@ -211,3 +211,28 @@ def test_analyze_of_a_capture_does_not_import_numpy(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "False"
+
+
+@pytest.mark.parametrize("output", [["--json"], []])
+def test_analyze_with_a_profile_imports_no_pydantic_numpy_or_textual(
+    tmp_path: Path, output: list[str]
+) -> None:
+    """#15 start-up: `analyze` reads a plain profile and computes its summaries without pydantic
+    (a third of its start-up: the profile's and the summary's models were built at import)."""
+    import os
+
+    home = tmp_path / "home"
+    env = {**os.environ, "HRCOACH_HOME": str(home)}
+    for key, value in (("age", "42"), ("goal_min", "40"), ("target", "anandamide")):
+        subprocess.run(
+            [sys.executable, "-m", "hrcoach", "profile", "set", key, value], env=env, check=True, timeout=60
+        )
+    code = (
+        "import sys; from hrcoach.cli import main;"
+        f" code = main(['analyze', {str(stream('soak_3h'))!r}, *{output!r}]);"
+        " print(code, sorted(m for m in ('pydantic', 'numpy', 'textual') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "179 bpm (estimated with Tanaka from age 42)" in done.stdout or '"hrmax": 179' in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "0 []"

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from hrcoach.coach import Band, Coach, CoachParams, Cue
-from hrcoach.config import Profile
+from hrcoach.config import ProfileLike
 from hrcoach.engine.accounting import Params
 from hrcoach.engine.live import LiveEngine, Reading
 from hrcoach.engine.summary import Summary
@@ -32,7 +32,7 @@ class SessionSetup:
 
     @classmethod
     def from_profile(
-        cls, profile: Profile, *, hrmax: int | None = None, hrmax_source: str | None = None
+        cls, profile: ProfileLike, *, hrmax: int | None = None, hrmax_source: str | None = None
     ) -> SessionSetup:
         if hrmax is None:
             hrmax, hrmax_source = hrmax_in_force(profile)

@@ -27,7 +27,7 @@ def _analyse(rec: Recording, setup: SessionSetup) -> Session:
 
 
 def _json(rec: Recording, session: Session) -> dict[str, Any]:
-    out: dict[str, Any] = session.summary().model_dump(mode="json")
+    out: dict[str, Any] = session.summary().as_dict()
     out["file"] = rec.path
     out["format"] = rec.format
     out["started_at"] = rec.started_at.isoformat() if rec.started_at else None
@@ -47,7 +47,7 @@ def _text(rec: Recording, session: Session, which: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     recs = load_recordings(Path(args.file))
-    setup = common.setup_from_args(args, common.profile())
+    setup = common.setup_from_args(args, common.profile_to_read())
     done = [(rec, _analyse(rec, setup)) for rec in recs]
     if args.json:
         objects = [_json(rec, session) for rec, session in done]

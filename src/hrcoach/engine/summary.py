@@ -1,12 +1,21 @@
-"""The summary of a session: what `analyze --json` prints and what the store keeps."""
+"""The summary of a session: what `analyze --json` prints and what the store keeps.
+
+A frozen dataclass, not a pydantic model, so that a command that only computes summaries
+(`analyze`) never imports pydantic (a third of its start-up); what crosses a file boundary (the
+store's JSON) is still written and validated by pydantic, through `to_json` and `from_json`."""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-from pydantic import BaseModel, ConfigDict
+from typing import TYPE_CHECKING, Any
 
 from hrcoach.engine.accounting import Params
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 
 def clock(seconds: float) -> str:
@@ -16,9 +25,8 @@ def clock(seconds: float) -> str:
     return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
 
 
-class Summary(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Summary:
     hrmax: int
     hrmax_source: str
     duration_s: float  # the time recorded: the span without intervals over LONG_GAP_S
@@ -41,6 +49,20 @@ class Summary(BaseModel):
     rr_total: int
     rr_rejected: int
 
+    def as_dict(self) -> dict[str, Any]:
+        """The fields as plain JSON values, in order (what `analyze --json` prints)."""
+        return dataclasses.asdict(self)
+
+    def to_json(self) -> str:
+        """The summary as the store keeps it (pydantic's compact JSON)."""
+        return _adapter().dump_json(self).decode("utf-8")
+
+    @staticmethod
+    def from_json(text: str | bytes) -> Summary:
+        """A summary the store kept, validated (a ValueError when it is damaged); one stored
+        before `span_s` existed reads with `span_s` None."""
+        return _adapter().validate_json(text)
+
     def ended(self, started: datetime) -> datetime:
         """When a session that began at `started` ended: its last sample, the span after it."""
         return started + timedelta(seconds=self.span_s or 0.0)
@@ -53,6 +75,13 @@ class Summary(BaseModel):
             return None
         span = clock(self.span_s)
         return f"recorded {clock(self.duration_s)} over a span of {span} (a clock jump or a long pause)"
+
+
+@functools.cache
+def _adapter() -> TypeAdapter[Summary]:
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(Summary)
 
 
 def build_summary(
@@ -97,7 +126,7 @@ def build_summary(
         anandamide_s=anandamide_ms / 1000,
         bdnf_longest_hold_s=bdnf_hold_ms / 1000,
         anandamide_longest_hold_s=anandamide_hold_ms / 1000,
-        bdnf_goal_s=goal_s,
+        bdnf_goal_s=float(goal_s),
         bdnf_goal_met=bdnf_ms >= goal_s * 1000,
         zones_s=[z / 1000 for z in zones_ms],
         rr_total=rr_total,

@@ -297,7 +297,7 @@ class SessionLog:
                     "UPDATE sessions SET status = 'complete', summary = ?, duration_s = ?, ended_at = ?,"
                     " device = ?, writer_pid = NULL WHERE id = ?",
                     (
-                        summary.model_dump_json(),
+                        summary.to_json(),
                         summary.duration_s,
                         utc_text(ended),
                         json.dumps(self.device),

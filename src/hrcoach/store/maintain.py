@@ -83,7 +83,7 @@ def recover_unfinished(conn: sqlite3.Connection, damaged: list[int] | None = Non
                 conn.execute(
                     "UPDATE sessions SET status = 'recovered', summary = ?, duration_s = ?, ended_at = ?,"
                     " writer_pid = NULL WHERE id = ?",
-                    (summary.model_dump_json(), summary.duration_s, utc_text(ended), sid),
+                    (summary.to_json(), summary.duration_s, utc_text(ended), sid),
                 )
                 recovered.append(sid)
         if len(arrays.ms):
@@ -124,7 +124,7 @@ def recompute(
         counts = None
         try:
             if old_summary:  # the RR filter does not depend on the settings: reuse its counts
-                prior = Summary.model_validate_json(old_summary)
+                prior = Summary.from_json(old_summary)
                 counts = (prior.rr_total, prior.rr_rejected)
         except ValueError:
             counts = None  # a damaged summary: computed again whole
@@ -144,7 +144,7 @@ def recompute(
                 "UPDATE sessions SET setup = ?, summary = ?, duration_s = ?, ended_at = ? WHERE id = ?",
                 (
                     new_setup.model_dump_json(),
-                    summary.model_dump_json(),
+                    summary.to_json(),
                     summary.duration_s,
                     utc_text(summary.ended(parse_utc(started))),
                     sid,

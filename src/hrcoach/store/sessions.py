@@ -83,7 +83,7 @@ class SessionInfo:
             "dated": self.dated,
             "sport": self.sport,
             "sub_sport": self.sub_sport,
-            "summary": self.summary.model_dump(mode="json") if self.summary else None,
+            "summary": self.summary.as_dict() if self.summary else None,
         }
 
 
@@ -134,7 +134,7 @@ def _read(row: tuple[Any, ...]) -> SessionInfo:
         duration_s=duration,
         device=_device(device),
         setup=parse_setup(setup),
-        summary=Summary.model_validate_json(summary) if summary else None,
+        summary=Summary.from_json(summary) if summary else None,
         source_path=source,
         notes=[clean(n, 500) for n in json.loads(notes) if isinstance(n, str)],
         ended_at=parse_utc(ended) if ended else None,
@@ -296,7 +296,7 @@ def save_session(
                 origin,
                 json.dumps(device or {}),
                 setup.model_dump_json(),
-                summary.model_dump_json(),
+                summary.to_json(),
                 summary.duration_s,
                 source_path,
                 source_sha256,

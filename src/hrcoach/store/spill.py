@@ -147,7 +147,7 @@ def _fold_one(conn: sqlite3.Connection, state: dict[str, Any]) -> int:
         conn.execute(
             "UPDATE sessions SET status = 'complete', summary = ?, duration_s = ?, ended_at = ?,"
             " writer_pid = NULL WHERE id = ?",
-            (summary.model_dump_json(), summary.duration_s, utc_text(ended), sid),
+            (summary.to_json(), summary.duration_s, utc_text(ended), sid),
         )
     compact(conn, sid)
     return sid
