@@ -20,8 +20,9 @@ from hrcoach.session import Session, SessionSetup
 
 def _analyse(rec: Recording, setup: SessionSetup) -> Session:
     session = Session(setup, pauses=rec.pauses)
+    feed = session.feed
     for ev in rec.events:
-        session.ingest(ev)
+        feed(ev)
     session.finish()
     return session
 

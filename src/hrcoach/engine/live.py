@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections import Counter, deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from hrcoach.engine.accounting import Params, Tally
 from hrcoach.engine.artifacts import Reason, SpikeFilter, basic_reason, filter_rr
@@ -15,11 +15,12 @@ from hrcoach.models import HeartRateSample
 
 SMOOTH_TAU_S = 5.0
 TREND_SPAN_MS = 20_000  # the trend is the smoothed rate's change over the last 20 s
+_new = tuple.__new__  # builds a Reading without the named tuple's Python-level __new__
 
 
-@dataclass(frozen=True, slots=True)
-class Reading:
-    """The engine's verdict on one sample, emitted in sample order."""
+class Reading(NamedTuple):
+    """The engine's verdict on one sample, emitted in sample order (a named tuple: immutable,
+    and made without a Python-level __init__, one per sample)."""
 
     sid: int
     sample: HeartRateSample
@@ -52,7 +53,9 @@ class LiveEngine:
         self.hrmax_source = hrmax_source
         self.tally = Tally(params)
         self._filter = SpikeFilter(params.max_gap_ms)
-        self._held: list[tuple[int, HeartRateSample, tuple[float, ...], float | None]] = []
+        self._max_gap_ms = params.max_gap_ms  # Params is frozen: worked out once, not per sample
+        self._long_gap_ms = params.long_gap_ms
+        self._held: deque[tuple[int, HeartRateSample, tuple[float, ...], float | None]] = deque()
         self._verdicts: dict[int, Reason | None] = {}
         self._next_sid = 0
         self._first_ms = -1
@@ -87,9 +90,9 @@ class LiveEngine:
         if self._first_ms < 0:
             self._first_ms = ms
         elapsed = None if self._last_ms < 0 else ms - self._last_ms
-        if elapsed is not None and 0 < elapsed <= self.params.long_gap_ms:
+        if elapsed is not None and 0 < elapsed <= self._long_gap_ms:
             self._recorded_ms += elapsed
-            if elapsed > self.params.max_gap_ms:  # a silence: inside a timer pause, no session time
+            if elapsed > self._max_gap_ms:  # a silence: inside a timer pause, no session time
                 for lo, hi in self._pauses:  # few: a file's timer pauses
                     self._recorded_ms -= max(0, min(ms, hi) - max(self._last_ms, lo))
         self._last_ms = max(ms, self._last_ms)
@@ -115,9 +118,10 @@ class LiveEngine:
 
     def _release(self) -> list[Reading]:
         out: list[Reading] = []
-        while self._held and self._held[0][0] in self._verdicts:
-            sid, sample, rr_kept, rr_bpm = self._held.pop(0)
-            out.append(self._read(sid, sample, self._verdicts.pop(sid), rr_kept, rr_bpm))
+        held, verdicts = self._held, self._verdicts
+        while held and held[0][0] in verdicts:
+            sid, sample, rr_kept, rr_bpm = held.popleft()
+            out.append(self._read(sid, sample, verdicts.pop(sid), rr_kept, rr_bpm))
         return out
 
     def _read(
@@ -131,8 +135,8 @@ class LiveEngine:
         hrmax = self.params.hrmax
         if reason is not None:
             self.rejected[reason.value] += 1
-            return Reading(
-                sid, sample, reason, rr_kept, rr_bpm, self._smooth, self._trend, 0, False, False, 0
+            return _new(
+                Reading, (sid, sample, reason, rr_kept, rr_bpm, self._smooth, self._trend, 0, False, False, 0)
             )
         ms = round(sample.t * 1000)
         bpm = sample.bpm
@@ -143,8 +147,9 @@ class LiveEngine:
         )
         credited = self.tally.add(ms, bpm, zone, in_bdnf, in_ana)
         self._update_smooth(ms, rr_bpm if rr_bpm is not None else float(bpm), credited < 0)
-        return Reading(
-            sid, sample, None, rr_kept, rr_bpm, self._smooth, self._trend, zone, in_bdnf, in_ana, credited
+        return _new(
+            Reading,
+            (sid, sample, None, rr_kept, rr_bpm, self._smooth, self._trend, zone, in_bdnf, in_ana, credited),
         )
 
     def _update_smooth(self, ms: int, value: float, after_gap: bool) -> None:
