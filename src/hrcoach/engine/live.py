@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from hrcoach.engine.accounting import Params, Tally
-from hrcoach.engine.artifacts import Reason, SpikeFilter, basic_reason, filter_rr
+from hrcoach.engine.artifacts import MAX_BPM, Reason, SpikeFilter, basic_reason, filter_rr, plausible
 from hrcoach.engine.summary import Summary, build_summary
 from hrcoach.engine.zones import ANANDAMIDE, BDNF, pct_of, zone_of
 from hrcoach.models import HeartRateSample
@@ -55,6 +55,11 @@ class LiveEngine:
         self._filter = SpikeFilter(params.max_gap_ms)
         self._max_gap_ms = params.max_gap_ms  # Params is frozen: worked out once, not per sample
         self._long_gap_ms = params.long_gap_ms
+        hrmax = params.hrmax  # (zone, in BDNF, in anandamide) of every bpm an accepted sample can have
+        self._class_of_bpm = [
+            (zone_of(bpm, hrmax), BDNF.contains(bpm, hrmax), ANANDAMIDE.contains(bpm, hrmax))
+            for bpm in range(MAX_BPM + 1)
+        ]
         self._held: deque[tuple[int, HeartRateSample, tuple[float, ...], float | None]] = deque()
         self._verdicts: dict[int, Reason | None] = {}
         self._next_sid = 0
@@ -100,9 +105,22 @@ class LiveEngine:
         self.rr_total += len(sample.rr_ms)
         self.rr_rejected += rr.out_of_range + rr.backlog
         rr_bpm = 60000.0 * len(rr.kept) / sum(rr.kept) if rr.kept else None
-        reason = basic_reason(sample.bpm, sample.contact)
+        bpm = sample.bpm
+        reason = basic_reason(bpm, sample.contact)
         if reason is None and ms < self._last_valid_ms:
             reason = Reason.TIME_BACKWARDS
+        f = self._filter
+        if (
+            reason is None
+            and not self._held
+            and f.pend_id < 0
+            and f.ref_ms >= 0
+            and plausible(f.ref_bpm, f.ref_ms, bpm, ms, self._max_gap_ms)
+        ):  # most samples: nothing held before it and the spike filter accepts it at once, as
+            # `push` would (`_judge`); then it needs no queue
+            self._last_valid_ms = ms
+            f.accept_synced(bpm, ms)
+            return [self._read(sid, sample, None, rr.kept, rr_bpm)]
         self._held.append((sid, sample, rr.kept, rr_bpm))
         if reason is not None:
             self._verdicts[sid] = reason
@@ -132,7 +150,6 @@ class LiveEngine:
         rr_kept: tuple[float, ...],
         rr_bpm: float | None,
     ) -> Reading:
-        hrmax = self.params.hrmax
         if reason is not None:
             self.rejected[reason.value] += 1
             return _new(
@@ -140,11 +157,7 @@ class LiveEngine:
             )
         ms = round(sample.t * 1000)
         bpm = sample.bpm
-        zone, in_bdnf, in_ana = (
-            zone_of(bpm, hrmax),
-            BDNF.contains(bpm, hrmax),
-            ANANDAMIDE.contains(bpm, hrmax),
-        )
+        zone, in_bdnf, in_ana = self._class_of_bpm[bpm]  # 30 <= bpm <= MAX_BPM: it was accepted
         credited = self.tally.add(ms, bpm, zone, in_bdnf, in_ana)
         self._update_smooth(ms, rr_bpm if rr_bpm is not None else float(bpm), credited < 0)
         return _new(
