@@ -1,5 +1,6 @@
-"""The summary is a plain dataclass (no pydantic for `analyze`); the store's JSON of it is still
-pydantic's: the same bytes, the same validation, rows stored before `span_s` existed still read."""
+"""The summary is a plain dataclass (no pydantic for `analyze`); the log's JSON of it is still
+pydantic's (`store.records`): the same bytes, the same validation, rows stored before `span_s`
+existed still read."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from hrcoach.config import Profile
 from hrcoach.engine.summary import Summary
 from hrcoach.formats.files import load_recording
 from hrcoach.session import Session, SessionSetup
+from hrcoach.store.records import parse_summary, summary_json
 from tests.conftest import stream
 
 
@@ -27,19 +29,19 @@ def summary_of(name: str) -> Summary:
 @pytest.mark.parametrize("name", ["contact_lost", "dropout_reconnect", "startup_glitches"])
 def test_the_store_json_round_trips_and_as_dict_is_its_json_values(name: str) -> None:
     s = summary_of(name)
-    text = s.to_json()
-    assert Summary.from_json(text) == s
+    text = summary_json(s)
+    assert parse_summary(text) == s
     assert json.loads(text) == s.as_dict() == TypeAdapter(Summary).dump_python(s, mode="json")
     assert list(s.as_dict()) == list(json.loads(text))  # the same order: analyze --json's keys
     assert text == json.dumps(s.as_dict(), separators=(",", ":"))
 
 
 def test_a_summary_stored_before_span_s_reads_and_a_damaged_one_is_a_value_error() -> None:
-    stored = json.loads(summary_of("walk_5min").to_json())
+    stored = json.loads(summary_json(summary_of("walk_5min")))
     del stored["span_s"]
-    old = Summary.from_json(json.dumps(stored))
+    old = parse_summary(json.dumps(stored))
     assert old.span_s is None and old.span_note is None
     with pytest.raises(ValueError):
-        Summary.from_json(json.dumps({**stored, "hrmax": "many"}))
+        parse_summary(json.dumps({**stored, "hrmax": "many"}))
     with pytest.raises(ValueError):
-        Summary.from_json("{")
+        parse_summary("{")

@@ -2,20 +2,16 @@
 
 A frozen dataclass, not a pydantic model, so that a command that only computes summaries
 (`analyze`) never imports pydantic (a third of its start-up); what crosses a file boundary (the
-store's JSON) is still written and validated by pydantic, through `to_json` and `from_json`."""
+log's JSON of it) is still written and validated by pydantic, in `store.records`."""
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hrcoach.engine.accounting import Params
-
-if TYPE_CHECKING:
-    from pydantic import TypeAdapter
 
 
 def clock(seconds: float) -> str:
@@ -53,16 +49,6 @@ class Summary:
         """The fields as plain JSON values, in order (what `analyze --json` prints)."""
         return dataclasses.asdict(self)
 
-    def to_json(self) -> str:
-        """The summary as the store keeps it (pydantic's compact JSON)."""
-        return _adapter().dump_json(self).decode("utf-8")
-
-    @staticmethod
-    def from_json(text: str | bytes) -> Summary:
-        """A summary the store kept, validated (a ValueError when it is damaged); one stored
-        before `span_s` existed reads with `span_s` None."""
-        return _adapter().validate_json(text)
-
     def ended(self, started: datetime) -> datetime:
         """When a session that began at `started` ended: its last sample, the span after it."""
         return started + timedelta(seconds=self.span_s or 0.0)
@@ -75,13 +61,6 @@ class Summary:
             return None
         span = clock(self.span_s)
         return f"recorded {clock(self.duration_s)} over a span of {span} (a clock jump or a long pause)"
-
-
-@functools.cache
-def _adapter() -> TypeAdapter[Summary]:
-    from pydantic import TypeAdapter
-
-    return TypeAdapter(Summary)
 
 
 def build_summary(
