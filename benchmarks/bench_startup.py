@@ -4,9 +4,12 @@ Run by hand: `uv run python benchmarks/bench_startup.py [--quick] [--rows]` (Uni
 
 Every command runs as a fresh process of the installed console script (`.venv/bin/hrcoach`,
 next to the interpreter; `python -m hrcoach` when there is none, and the output says which),
-never through `uv run`, with HRCOACH_HOME in a temporary folder:
+never through `uv run`, with HRCOACH_HOME in a temporary folder, reading bytecode compiled by a
+first, untimed run (into a temporary PYTHONPYCACHEPREFIX: PYTHONDONTWRITEBYTECODE, set on some
+machines, would otherwise have every run compile everything it imports):
   - `hrcoach --help`, best of 5 (and `python -m hrcoach --help`, and a bare `python -c pass`);
-  - `hrcoach analyze soak_3h --hrmax 185`, best of 5;
+  - `hrcoach analyze soak_3h --hrmax 185`, best of 5; and without bytecode (every module compiled
+    as it is imported: the first run of an installation nobody compiled), best of 5;
   - time to first frame: `hrcoach demo` in a pseudo-terminal (TERM=xterm-256color, 80x24), from
     just before the process is started until the pty has shown a frame with the session screen on
     it (the "BDNF" window clock and the strap's name "Polar H10" on the status bar); the process
@@ -34,7 +37,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from benchlib import STREAMS, best_of, emit_rows
+from benchlib import STREAMS, best_of, bytecode_env, emit_rows
 
 SOAK = STREAMS / "soak_3h.hrcap.jsonl"
 FRAME_MARKS = (b"BDNF", b"Polar H10")
@@ -121,18 +124,27 @@ def main() -> int:
     args = parser.parse_args()
     n_cmd, n_tui = (3, 2) if args.quick else (5, 3)
     hrcoach, which = console_script()
-    with tempfile.TemporaryDirectory() as home:
-        env = dict(os.environ, HRCOACH_HOME=home)
+    with (
+        tempfile.TemporaryDirectory() as home,
+        tempfile.TemporaryDirectory() as pyc,
+        tempfile.TemporaryDirectory() as no_pyc,
+    ):
+        env = bytecode_env(dict(os.environ, HRCOACH_HOME=home), pyc, bytecode=True)
         env.pop("PYTHONPATH", None)
+        analyze_cmd = [*hrcoach, "analyze", str(SOAK), "--hrmax", "185"]
+        for cmd in ([*hrcoach, "--help"], [sys.executable, "-m", "hrcoach", "--help"], analyze_cmd):
+            run_quiet(cmd, env)  # compiles what they import, into `pyc`
         bare = best_of(n_cmd, lambda: run_quiet([sys.executable, "-c", "pass"], env))
         help_s = best_of(n_cmd, lambda: run_quiet([*hrcoach, "--help"], env))
         help_m = best_of(n_cmd, lambda: run_quiet([sys.executable, "-m", "hrcoach", "--help"], env))
-        analyze_cmd = [*hrcoach, "analyze", str(SOAK), "--hrmax", "185"]
         analyze_s = best_of(n_cmd, lambda: run_quiet(analyze_cmd, env))
+        cold = bytecode_env(env, no_pyc, bytecode=False)
+        analyze_cold_s = best_of(n_cmd, lambda: run_quiet(analyze_cmd, cold))
         profiled = dict(env, PYTHONPROFILEIMPORTTIME="1")
         report = subprocess.run(analyze_cmd, env=profiled, capture_output=True, text=True, check=True).stderr
         analyze_imp = import_cost(report, env, n_cmd)
         tui_env = dict(env, TERM="xterm-256color", COLUMNS="80", LINES="24")
+        first_frame([*hrcoach, "demo"], tui_env)  # compiles textual and the screens, untimed
         frames = [first_frame([*hrcoach, "demo"], tui_env) for _ in range(n_tui)]
         byte_s = min(f[0] for f in frames)  # frames: (first byte, first frame, screen)
         frame_s = min(f[1] for f in frames)
@@ -140,19 +152,20 @@ def main() -> int:
         report = first_frame([*hrcoach, "demo"], dict(tui_env, PYTHONPROFILEIMPORTTIME="1"))[2]
         tui_imp = import_cost(report, env, n_cmd)
 
-    print(f"commands run as {which}; best of {n_cmd} (TUI: best of {n_tui})")
+    print(f"commands run as {which}, with bytecode unless said; best of {n_cmd} (TUI: best of {n_tui})")
     print("| what | figure |\n|---|---|")
     print(f"| bare interpreter `python -c pass` | {bare * 1000:.0f} ms |")
     print(f"| `hrcoach --help` | {help_s * 1000:.0f} ms |")
     print(f"| `python -m hrcoach --help` | {help_m * 1000:.0f} ms |")
     print(f"| `hrcoach analyze soak_3h --hrmax 185` | {analyze_s:.2f} s, {fmt_breakdown(*analyze_imp)} |")
+    print(f"| `hrcoach analyze soak_3h --hrmax 185` without bytecode | {analyze_cold_s:.2f} s |")
     print(f"| `hrcoach demo` in a pty: first byte | {byte_s:.2f} s |")
     print(f"| `hrcoach demo` in a pty: first frame | {frame_s:.2f} s, {fmt_breakdown(*tui_imp)} |")
     rows = [
         ("start-up: `hrcoach --help`", f"{help_s * 1000:.0f} ms (bare Python {bare * 1000:.0f} ms)"),
         (
             "start-up: `hrcoach analyze soak_3h` (whole process)",
-            f"{analyze_s:.2f} s; {fmt_breakdown(*analyze_imp)}",
+            f"{analyze_s:.2f} s with bytecode, {analyze_cold_s:.2f} s without; {fmt_breakdown(*analyze_imp)}",
         ),
         (
             "start-up: `hrcoach demo` to its first frame (pty, 80x24)",

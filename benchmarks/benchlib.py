@@ -28,6 +28,21 @@ def best_of(n: int, fn: Callable[[], object]) -> float:
     return min(times)
 
 
+def bytecode_env(env: dict[str, str], cache: str, *, bytecode: bool) -> dict[str, str]:
+    """`env` for a child Python that reads compiled bytecode (kept under the folder `cache`,
+    written by the first run: run once before timing) or, with `bytecode=False`, compiles every
+    module it imports on every run (`cache` an empty folder, nothing written): the steady state
+    and the first run of an installation that was not compiled (uv does not compile unless asked).
+    PYTHONDONTWRITEBYTECODE, set on some machines, would otherwise make every run the second kind
+    without saying so, and a venv compiled by hand the first kind."""
+    out = dict(env, PYTHONPYCACHEPREFIX=cache)
+    if bytecode:
+        out.pop("PYTHONDONTWRITEBYTECODE", None)
+    else:
+        out["PYTHONDONTWRITEBYTECODE"] = "1"
+    return out
+
+
 def emit_rows(rows: list[Row]) -> None:
     """Hand `rows` to run_all.py (it reads the last line starting with ROWS_MARK)."""
     print(ROWS_MARK + json.dumps(rows), flush=True)

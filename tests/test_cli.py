@@ -221,3 +221,34 @@ def test_every_help_says_percent_once(capsys: pytest.CaptureFixture[str]) -> Non
     texts = [parser.format_help()] + [p.format_help() for s in subs for p in s.choices.values()]
     assert "60-80 % HRmax" in texts[0]
     assert not [t for t in texts if "%%" in t]
+
+
+# what `analyze` of a capture needs none of: pydantic (the profile's and the summary's models),
+# numpy (the batch engine), textual, the XML parser and the CSV reader (other formats' readers)
+HEAVY = ("pydantic", "numpy", "textual", "xml.etree.ElementTree", "hrcoach.formats.csv_read")
+
+
+@pytest.mark.parametrize("output", [["--json"], []])
+def test_analyze_with_a_profile_imports_no_pydantic_numpy_or_textual(
+    tmp_path: Path, output: list[str]
+) -> None:
+    """#15 start-up: `analyze` reads a plain profile and computes its summaries without pydantic
+    (a third of its start-up: the profile's and the summary's models were built at import), and
+    reads a capture without importing the other formats' readers."""
+    import os
+
+    home = tmp_path / "home"
+    env = {**os.environ, "HRCOACH_HOME": str(home)}
+    for key, value in (("age", "42"), ("goal_min", "40"), ("target", "anandamide")):
+        subprocess.run(
+            [sys.executable, "-m", "hrcoach", "profile", "set", key, value], env=env, check=True, timeout=60
+        )
+    code = (
+        "import sys; from hrcoach.cli import main;"
+        f" code = main(['analyze', {str(stream('soak_3h'))!r}, *{output!r}]);"
+        f" print(code, sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "179 bpm (estimated with Tanaka from age 42)" in done.stdout or '"hrmax": 179' in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "0 []"

@@ -69,3 +69,28 @@ def test_no_provisional_beat_without_a_link_or_skin_contact() -> None:
     assert s.ingest(LinkChanged(1.5, LinkState.STALE)).provisional_bpm is None
     s.ingest(LinkChanged(2.0, LinkState.CONNECTED))
     assert s.ingest(beat(2.5, 0, NO)).provisional_bpm is None
+
+
+def test_feed_leaves_the_session_as_ingest_does() -> None:
+    """`feed` (analyze: no Tick made) and `ingest` end in the same session: cues, summary, state,
+    for every fixture stream, a tick after each event compared with a twin fed in step."""
+    from pathlib import Path
+
+    from hrcoach.formats.files import load_recordings
+    from tests.conftest import stream
+
+    setup = SessionSetup.from_profile(Profile(age=42))
+    for path in sorted(stream("walk_5min").parent.glob("*.hrcap.jsonl")):
+        for rec in load_recordings(Path(path)):
+            watched, fed = Session(setup, pauses=rec.pauses), Session(setup, pauses=rec.pauses)
+            for ev in rec.events:
+                watched.ingest(ev)
+                fed.feed(ev)
+                assert (fed.last_bpm, fed.last_zone, fed.link, fed.coach.band) == (
+                    watched.last_bpm,
+                    watched.last_zone,
+                    watched.link,
+                    watched.coach.band,
+                ), path
+            assert fed.finish() == watched.finish(), path
+            assert fed.cues == watched.cues and fed.summary() == watched.summary(), path

@@ -110,8 +110,12 @@ class Coach:
     safety_since: float | None = None
     last_safety_t: float = float("-inf")
 
+    _edges_bpm: tuple[int, int] = field(init=False, repr=False)  # the window's edges at HRmax
+
     def __post_init__(self) -> None:
         self.recent = deque(maxlen=self.p.artifact_window)
+        lo, hi = self.p.window.bounds_bpm(self.p.hrmax)
+        self._edges_bpm = (round(lo), round(hi))
 
     # -- inputs ---------------------------------------------------------------------------
     def link(self, t: float, state: LinkState) -> list[Cue]:
@@ -119,7 +123,7 @@ class Coach:
         self.link_ok = state is LinkState.CONNECTED
         if not self.acquired:
             return []  # searching for a strap it never had is not a lost link
-        return self._signal_cues(t)
+        return self._signal_cues(t, self._signal_bad())
 
     def observe(self, r: Reading, tally: Tally) -> list[Cue]:
         """One engine reading (accepted or not) and the running totals after it."""
@@ -135,30 +139,34 @@ class Coach:
                         f"Warm-up: {round(self.p.warmup_s / 60)} easy minutes, coaching starts after",
                     )
                 )
-        self.acquired = self.acquired or r.accepted
+        accepted = r.reason is None
+        self.acquired = self.acquired or accepted
         if not self.acquired:
             return cues  # the strap is still locking on: its zeros and glitches are not news
-        if len(self.recent) == self.recent.maxlen and not self.recent[0]:
+        recent = self.recent
+        if len(recent) == recent.maxlen and not recent[0]:
             self.recent_rejected -= 1
-        self.recent.append(r.accepted)
-        self.recent_rejected += not r.accepted
+        recent.append(accepted)
+        self.recent_rejected += not accepted
         self.contact_lost = r.sample.contact is SensorContact.NOT_DETECTED
-        if r.accepted:
+        if accepted:
             self.link_ok = True  # samples flowing means the link is up
-        cues += self._signal_cues(r.t)
-        if not r.accepted or r.smooth_bpm is None:
+        bad = self._signal_bad()  # the cues below change none of what it reads
+        if bad is not self.signal_bad_said:
+            cues += self._signal_cues(r.t, bad)
+        if not accepted or r.smooth_bpm is None:
             return cues
+        t = r.t
         pct = 100.0 * r.smooth_bpm / self.p.hrmax
-        self._update_band(r.t, pct)
-        good = not self._signal_bad()
-        elapsed = r.t - self.t0
-        if good:
-            cues += self._safety(r.t, pct)
+        self._update_band(t, pct)
+        elapsed = t - self.t0
+        if not bad:
+            cues += self._safety(t, pct)
             cues += self._peak(r)
             if elapsed >= self.p.warmup_s:
                 cues += self._steer(r, pct)
-            cues += self._confirm(r.t)
-        cues += self._progress(r.t, elapsed, tally)
+            cues += self._confirm(t)
+        cues += self._progress(t, elapsed, tally)
         return cues
 
     # -- rules ----------------------------------------------------------------------------
@@ -170,8 +178,7 @@ class Coach:
         artifacts = n >= self.p.artifact_window // 2 and self.recent_rejected >= self.p.artifact_ratio * n
         return not self.link_ok or self.contact_lost or artifacts
 
-    def _signal_cues(self, t: float) -> list[Cue]:
-        bad = self._signal_bad()
+    def _signal_cues(self, t: float, bad: bool) -> list[Cue]:
         if bad and not self.signal_bad_said:
             self.signal_bad_said = True
             self.band = None  # re-judge from scratch once the signal is back
@@ -209,8 +216,7 @@ class Coach:
         t = r.t
         if t - self.last_steer_t < self.p.cooldown_s * 2**self.steer_repeats:
             return []
-        w, hrmax = self.p.window, self.p.hrmax
-        lo_bpm, hi_bpm = (round(v) for v in w.bounds_bpm(hrmax))
+        lo_bpm, hi_bpm = self._edges_bpm
         outside_long = self.band is not Band.IN and t - self.band_since >= self.p.dwell_s
         if outside_long and self.band is Band.ABOVE:
             return [

@@ -61,7 +61,7 @@ class Measurement(NamedTuple):
     @property
     def rr_ms(self) -> tuple[float, ...]:
         """RR intervals in milliseconds, oldest first."""
-        return tuple(v * 1000.0 / 1024.0 for v in self.rr_1024)
+        return tuple([v * 1000.0 / 1024.0 for v in self.rr_1024])
 
 
 _NOT_SUPPORTED = SensorContact.NOT_SUPPORTED

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from hrcoach.coach import Band, Coach, CoachParams, Cue
-from hrcoach.config import Profile
+from hrcoach.config import ProfileLike
 from hrcoach.engine.accounting import Params
 from hrcoach.engine.live import LiveEngine, Reading
 from hrcoach.engine.summary import Summary
@@ -32,7 +32,7 @@ class SessionSetup:
 
     @classmethod
     def from_profile(
-        cls, profile: Profile, *, hrmax: int | None = None, hrmax_source: str | None = None
+        cls, profile: ProfileLike, *, hrmax: int | None = None, hrmax_source: str | None = None
     ) -> SessionSetup:
         if hrmax is None:
             hrmax, hrmax_source = hrmax_in_force(profile)
@@ -108,6 +108,17 @@ class Session:
         self.coach = Coach(self.setup.coach)
 
     def ingest(self, event: Event) -> Tick:
+        readings, cues = self._take(event)
+        return self._tick(event.t, readings, cues)
+
+    def feed(self, event: Event) -> None:
+        """`ingest` for a run nobody watches (`analyze`): the same state after each event, no
+        `Tick` made."""
+        readings, cues = self._take(event)
+        if readings or cues:
+            self._absorb(readings, cues)
+
+    def _take(self, event: Event) -> tuple[list[Reading], list[Cue]]:
         readings: list[Reading] = []
         cues: list[Cue] = []
         if self.t0 is None:
@@ -124,21 +135,27 @@ class Session:
             self.battery = event.percent
         elif isinstance(event, MalformedFrame):
             self.malformed += event.count
-        return self._tick(event.t, readings, cues)
+        return readings, cues
 
     def finish(self) -> Tick:
         """End of the session: decide samples still held by the spike filter."""
         return self._tick(self.t_last, self.engine.finish(), [])
 
-    def _tick(self, t: float, readings: list[Reading], cues: list[Cue]) -> Tick:
+    def _absorb(self, readings: list[Reading], cues: list[Cue]) -> None:
+        """The coach's and the session's state after the engine's readings."""
         tally = self.engine.tally
+        observe = self.coach.observe
         for r in readings:
-            cues += self.coach.observe(r, tally)
-            if r.accepted:
+            cues += observe(r, tally)
+            if r.reason is None:
                 self.last_bpm, self.last_zone = r.sample.bpm, r.zone
                 self.last_accepted_t = r.sample.t
                 self.link = LinkState.CONNECTED
         self.cues += cues
+
+    def _tick(self, t: float, readings: list[Reading], cues: list[Cue]) -> Tick:
+        self._absorb(readings, cues)
+        tally = self.engine.tally
         no_signal = self.no_signal(t)
         smooth = None if no_signal else self.engine.smooth_bpm
         hold = tally.hold(self.setup.coach.window.name)

@@ -20,14 +20,15 @@ from hrcoach.session import Session, SessionSetup
 
 def _analyse(rec: Recording, setup: SessionSetup) -> Session:
     session = Session(setup, pauses=rec.pauses)
+    feed = session.feed
     for ev in rec.events:
-        session.ingest(ev)
+        feed(ev)
     session.finish()
     return session
 
 
 def _json(rec: Recording, session: Session) -> dict[str, Any]:
-    out: dict[str, Any] = session.summary().model_dump(mode="json")
+    out: dict[str, Any] = session.summary().as_dict()
     out["file"] = rec.path
     out["format"] = rec.format
     out["started_at"] = rec.started_at.isoformat() if rec.started_at else None
@@ -47,7 +48,7 @@ def _text(rec: Recording, session: Session, which: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     recs = load_recordings(Path(args.file))
-    setup = common.setup_from_args(args, common.profile())
+    setup = common.setup_from_args(args, common.profile_to_read())
     done = [(rec, _analyse(rec, setup)) for rec in recs]
     if args.json:
         objects = [_json(rec, session) for rec, session in done]

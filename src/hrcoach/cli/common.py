@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from hrcoach import paths
 from hrcoach.cli.errors import UsageError
-from hrcoach.config import Profile, load_profile
+from hrcoach.config import ProfileLike, load_profile, read_profile
 from hrcoach.engine.zones import FORMULA_TEXT, Formula, estimate_hrmax
 from hrcoach.session import SessionSetup
+
+if TYPE_CHECKING:
+    from hrcoach.config import Profile
 
 
 def profile() -> Profile:
     return load_profile(paths.profile_path())
 
 
+def profile_to_read() -> ProfileLike:
+    """The profile for a command that only reads it (no pydantic when the file is plain)."""
+    return read_profile(paths.profile_path())
+
+
 def setup_from_args(
-    args: argparse.Namespace, prof: Profile, *, fallback_age: int | None = None
+    args: argparse.Namespace, prof: ProfileLike, *, fallback_age: int | None = None
 ) -> SessionSetup:
     """The session set-up: --hrmax, else --age/--formula, else the profile (else fallback_age)."""
     if args.hrmax is not None:

@@ -86,6 +86,12 @@ class Tally:
     anandamide_ms: int = 0
     bdnf_hold: Hold = field(default_factory=lambda: Hold(BDNF))
     anandamide_hold: Hold = field(default_factory=lambda: Hold(ANANDAMIDE))
+    _max_gap_ms: int = field(init=False, repr=False, compare=False)  # of `params`, once
+    _grace_ms: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._max_gap_ms = self.params.max_gap_ms
+        self._grace_ms = self.params.grace_ms
 
     def hold(self, window: str) -> Hold:
         """The hold of the window named `window` ("bdnf" or "anandamide")."""
@@ -100,7 +106,7 @@ class Tally:
         if prev < 0:
             return 0
         dt = ms - prev
-        if dt > self.params.max_gap_ms:
+        if dt > self._max_gap_ms:
             self.gaps += 1
             self.gap_ms += dt
             self.bdnf_hold.gap()
@@ -114,7 +120,7 @@ class Tally:
             self.bdnf_ms += dt
         if in_ana:
             self.anandamide_ms += dt
-        grace = self.params.grace_ms
+        grace = self._grace_ms
         self.bdnf_hold.credit(in_bdnf, dt, grace)
         self.anandamide_hold.credit(in_ana, dt, grace)
         return dt

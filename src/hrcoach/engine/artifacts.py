@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from hrcoach.protocol import SensorContact
 
@@ -135,11 +136,14 @@ class SpikeFilter:
         return [(pid, Reason.UNCONFIRMED if stale else Reason.SPIKE)]
 
 
-@dataclass(frozen=True, slots=True)
-class RRResult:
+class RRResult(NamedTuple):
     kept: tuple[float, ...]
     out_of_range: int
     backlog: int
+
+
+_new = tuple.__new__  # builds an RRResult without the named tuple's Python-level __new__
+_NO_RR = RRResult((), 0, 0)
 
 
 def filter_rr(rr_ms: Sequence[float], elapsed_ms: float | None) -> RRResult:
@@ -149,15 +153,15 @@ def filter_rr(rr_ms: Sequence[float], elapsed_ms: float | None) -> RRResult:
     that ended before the previous notification (a backlog the strap buffered, typically in its
     first notification) is dropped too: walking back from the newest beat, a beat is kept while
     the beats after it fit within the elapsed time plus a tolerance."""
+    if not rr_ms:
+        return _NO_RR
     in_range = [v for v in rr_ms if MIN_RR_MS <= v <= MAX_RR_MS]
     window = FIRST_NOTIFICATION_SPAN_MS if elapsed_ms is None else elapsed_ms
     window += RR_BACKLOG_TOLERANCE_MS
-    kept_rev: list[float] = []
-    after = 0.0  # sum of the newer beats
-    for v in reversed(in_range):
-        if after >= window:
-            break
-        kept_rev.append(v)
-        after += v
-    kept = tuple(reversed(kept_rev))
-    return RRResult(kept, len(rr_ms) - len(in_range), len(in_range) - len(kept))
+    first = n = len(in_range)
+    after = 0.0  # sum of the newer beats, added newest first
+    while first and after < window:
+        first -= 1
+        after += in_range[first]
+    kept = tuple(in_range[first:])
+    return _new(RRResult, (kept, len(rr_ms) - n, first))

@@ -5,21 +5,22 @@ from __future__ import annotations
 import math
 from collections import Counter, deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from hrcoach.engine.accounting import Params, Tally
-from hrcoach.engine.artifacts import Reason, SpikeFilter, basic_reason, filter_rr
+from hrcoach.engine.artifacts import MAX_BPM, Reason, SpikeFilter, basic_reason, filter_rr, plausible
 from hrcoach.engine.summary import Summary, build_summary
 from hrcoach.engine.zones import ANANDAMIDE, BDNF, pct_of, zone_of
 from hrcoach.models import HeartRateSample
 
 SMOOTH_TAU_S = 5.0
 TREND_SPAN_MS = 20_000  # the trend is the smoothed rate's change over the last 20 s
+_new = tuple.__new__  # builds a Reading without the named tuple's Python-level __new__
 
 
-@dataclass(frozen=True, slots=True)
-class Reading:
-    """The engine's verdict on one sample, emitted in sample order."""
+class Reading(NamedTuple):
+    """The engine's verdict on one sample, emitted in sample order (a named tuple: immutable,
+    and made without a Python-level __init__, one per sample)."""
 
     sid: int
     sample: HeartRateSample
@@ -52,7 +53,14 @@ class LiveEngine:
         self.hrmax_source = hrmax_source
         self.tally = Tally(params)
         self._filter = SpikeFilter(params.max_gap_ms)
-        self._held: list[tuple[int, HeartRateSample, tuple[float, ...], float | None]] = []
+        self._max_gap_ms = params.max_gap_ms  # Params is frozen: worked out once, not per sample
+        self._long_gap_ms = params.long_gap_ms
+        hrmax = params.hrmax  # (zone, in BDNF, in anandamide) of every bpm an accepted sample can have
+        self._class_of_bpm = [
+            (zone_of(bpm, hrmax), BDNF.contains(bpm, hrmax), ANANDAMIDE.contains(bpm, hrmax))
+            for bpm in range(MAX_BPM + 1)
+        ]
+        self._held: deque[tuple[int, HeartRateSample, tuple[float, ...], float | None]] = deque()
         self._verdicts: dict[int, Reason | None] = {}
         self._next_sid = 0
         self._first_ms = -1
@@ -87,9 +95,9 @@ class LiveEngine:
         if self._first_ms < 0:
             self._first_ms = ms
         elapsed = None if self._last_ms < 0 else ms - self._last_ms
-        if elapsed is not None and 0 < elapsed <= self.params.long_gap_ms:
+        if elapsed is not None and 0 < elapsed <= self._long_gap_ms:
             self._recorded_ms += elapsed
-            if elapsed > self.params.max_gap_ms:  # a silence: inside a timer pause, no session time
+            if elapsed > self._max_gap_ms:  # a silence: inside a timer pause, no session time
                 for lo, hi in self._pauses:  # few: a file's timer pauses
                     self._recorded_ms -= max(0, min(ms, hi) - max(self._last_ms, lo))
         self._last_ms = max(ms, self._last_ms)
@@ -97,9 +105,22 @@ class LiveEngine:
         self.rr_total += len(sample.rr_ms)
         self.rr_rejected += rr.out_of_range + rr.backlog
         rr_bpm = 60000.0 * len(rr.kept) / sum(rr.kept) if rr.kept else None
-        reason = basic_reason(sample.bpm, sample.contact)
+        bpm = sample.bpm
+        reason = basic_reason(bpm, sample.contact)
         if reason is None and ms < self._last_valid_ms:
             reason = Reason.TIME_BACKWARDS
+        f = self._filter
+        if (
+            reason is None
+            and not self._held
+            and f.pend_id < 0
+            and f.ref_ms >= 0
+            and plausible(f.ref_bpm, f.ref_ms, bpm, ms, self._max_gap_ms)
+        ):  # most samples: nothing held before it and the spike filter accepts it at once, as
+            # `push` would (`_judge`); then it needs no queue
+            self._last_valid_ms = ms
+            f.accept_synced(bpm, ms)
+            return [self._read(sid, sample, None, rr.kept, rr_bpm)]
         self._held.append((sid, sample, rr.kept, rr_bpm))
         if reason is not None:
             self._verdicts[sid] = reason
@@ -115,9 +136,10 @@ class LiveEngine:
 
     def _release(self) -> list[Reading]:
         out: list[Reading] = []
-        while self._held and self._held[0][0] in self._verdicts:
-            sid, sample, rr_kept, rr_bpm = self._held.pop(0)
-            out.append(self._read(sid, sample, self._verdicts.pop(sid), rr_kept, rr_bpm))
+        held, verdicts = self._held, self._verdicts
+        while held and held[0][0] in verdicts:
+            sid, sample, rr_kept, rr_bpm = held.popleft()
+            out.append(self._read(sid, sample, verdicts.pop(sid), rr_kept, rr_bpm))
         return out
 
     def _read(
@@ -128,23 +150,19 @@ class LiveEngine:
         rr_kept: tuple[float, ...],
         rr_bpm: float | None,
     ) -> Reading:
-        hrmax = self.params.hrmax
         if reason is not None:
             self.rejected[reason.value] += 1
-            return Reading(
-                sid, sample, reason, rr_kept, rr_bpm, self._smooth, self._trend, 0, False, False, 0
+            return _new(
+                Reading, (sid, sample, reason, rr_kept, rr_bpm, self._smooth, self._trend, 0, False, False, 0)
             )
         ms = round(sample.t * 1000)
         bpm = sample.bpm
-        zone, in_bdnf, in_ana = (
-            zone_of(bpm, hrmax),
-            BDNF.contains(bpm, hrmax),
-            ANANDAMIDE.contains(bpm, hrmax),
-        )
+        zone, in_bdnf, in_ana = self._class_of_bpm[bpm]  # 30 <= bpm <= MAX_BPM: it was accepted
         credited = self.tally.add(ms, bpm, zone, in_bdnf, in_ana)
         self._update_smooth(ms, rr_bpm if rr_bpm is not None else float(bpm), credited < 0)
-        return Reading(
-            sid, sample, None, rr_kept, rr_bpm, self._smooth, self._trend, zone, in_bdnf, in_ana, credited
+        return _new(
+            Reading,
+            (sid, sample, None, rr_kept, rr_bpm, self._smooth, self._trend, zone, in_bdnf, in_ana, credited),
         )
 
     def _update_smooth(self, ms: int, value: float, after_gap: bool) -> None:

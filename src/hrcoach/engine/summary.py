@@ -1,10 +1,15 @@
-"""The summary of a session: what `analyze --json` prints and what the store keeps."""
+"""The summary of a session: what `analyze --json` prints and what the store keeps.
+
+A frozen dataclass, not a pydantic model, so that a command that only computes summaries
+(`analyze`) never imports pydantic (a third of its start-up); what crosses a file boundary (the
+log's JSON of it) is still written and validated by pydantic, in `store.records`."""
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-from pydantic import BaseModel, ConfigDict
+from typing import Any
 
 from hrcoach.engine.accounting import Params
 
@@ -16,9 +21,8 @@ def clock(seconds: float) -> str:
     return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
 
 
-class Summary(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+@dataclass(frozen=True, kw_only=True)  # no slots: pydantic 2.0 cannot validate into them
+class Summary:
     hrmax: int
     hrmax_source: str
     duration_s: float  # the time recorded: the span without intervals over LONG_GAP_S
@@ -40,6 +44,10 @@ class Summary(BaseModel):
     zones_s: list[float]
     rr_total: int
     rr_rejected: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields as plain JSON values, in order (what `analyze --json` prints)."""
+        return dataclasses.asdict(self)
 
     def ended(self, started: datetime) -> datetime:
         """When a session that began at `started` ended: its last sample, the span after it."""
@@ -97,7 +105,7 @@ def build_summary(
         anandamide_s=anandamide_ms / 1000,
         bdnf_longest_hold_s=bdnf_hold_ms / 1000,
         anandamide_longest_hold_s=anandamide_hold_ms / 1000,
-        bdnf_goal_s=goal_s,
+        bdnf_goal_s=float(goal_s),
         bdnf_goal_met=bdnf_ms >= goal_s * 1000,
         zones_s=[z / 1000 for z in zones_ms],
         rr_total=rr_total,

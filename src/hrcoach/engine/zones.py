@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from hrcoach.config import Profile, ProfileError
+from hrcoach.config import ProfileError, ProfileLike
 
 
 class Formula(StrEnum):
@@ -97,7 +97,7 @@ def pct_of(bpm: float, hrmax: int) -> float:
     return 100.0 * bpm / hrmax
 
 
-def hrmax_in_force(profile: Profile) -> tuple[int, str]:
+def hrmax_in_force(profile: ProfileLike) -> tuple[int, str]:
     """(HRmax, where it comes from). Raises ProfileError when neither age nor HRmax is known."""
     if profile.hrmax is not None:
         return profile.hrmax, "measured"

@@ -95,7 +95,24 @@ def _json(where: str, line: str, what: str) -> Any:
         raise CaptureError(f"{where}: {what} (too large or too deeply nested)") from None
 
 
-def _parse_event(where: str, line: str) -> CaptureEvent:
+def _parse_event(path: Path, lineno: int, line: str) -> CaptureEvent:
+    """The event on line `lineno`. Most lines are a notification at a float `t`: those are taken
+    here; anything else (and any error, said with its line) goes through `_checked_event`."""
+    try:
+        obj = json.loads(line)
+    except (ValueError, RecursionError):
+        obj = None
+    if type(obj) is dict:
+        t, value = obj.get("t"), obj.get("hrm")
+        if type(t) is float and 0 <= t <= MAX_T_S and type(value) is str:
+            try:
+                return RawNotification(t, bytes.fromhex(value))
+            except ValueError:
+                pass
+    return _checked_event(f"{path}:{lineno}", line)
+
+
+def _checked_event(where: str, line: str) -> CaptureEvent:
     obj = _json(where, line, "not JSON")
     if not isinstance(obj, dict):
         raise CaptureError(f"{where}: an event must be a JSON object")
@@ -175,7 +192,7 @@ def iter_capture(path: Path) -> tuple[CaptureHeader, Iterator[CaptureEvent]]:
             try:
                 for lineno, line in lines:
                     if line.strip():
-                        yield _parse_event(f"{path}:{lineno}", line)
+                        yield _parse_event(path, lineno, line)
             except (OSError, EOFError, UnicodeDecodeError, zlib.error) as exc:
                 raise CaptureError(f"{path}:{lineno + 1}: unreadable ({exc})") from None
 

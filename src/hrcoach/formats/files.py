@@ -11,19 +11,13 @@ from __future__ import annotations
 import gzip
 import io
 import re
-import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from hrcoach.formats import (
-    capture_read,
-    csv_read,
-    gpx_read,
-    hrm_read,
-    polar_txt_read,
-    tcx_read,
-)
+# the XML and CSV readers (and zipfile) are imported when a file needs them: a capture, what
+# `analyze` is mostly given, needs none of them
+from hrcoach.formats import capture_read, hrm_read, polar_txt_read
 from hrcoach.formats.bounded import CHUNK, MAX_BYTES, READ_ERRORS, WHOLE_BYTES, Bounded
 from hrcoach.formats.capture import is_capture
 from hrcoach.formats.recording import Recording, RecordingError
@@ -89,6 +83,8 @@ def _whole_text(
 
 
 def _read_csv(path: Path, stream: Bounded) -> list[Recording]:
+    from hrcoach.formats import csv_read
+
     text = io.TextIOWrapper(io.BufferedReader(stream, CHUNK), encoding="utf-8-sig", newline="")
     try:
         return [csv_read.read_lines(path, text)]
@@ -96,10 +92,22 @@ def _read_csv(path: Path, stream: Bounded) -> list[Recording]:
         raise RecordingError(f"{path}: not a text file") from None
 
 
+def _read_tcx(path: Path, stream: Bounded) -> list[Recording]:
+    from hrcoach.formats import tcx_read
+
+    return tcx_read.read_chunks(path, stream.chunks())
+
+
+def _read_gpx(path: Path, stream: Bounded) -> list[Recording]:
+    from hrcoach.formats import gpx_read
+
+    return gpx_read.read_chunks(path, stream.chunks())
+
+
 _READERS: dict[str, Callable[[Path, Bounded], list[Recording]]] = {
     "fit": _read_fit,
-    "tcx": lambda path, stream: tcx_read.read_chunks(path, stream.chunks()),
-    "gpx": lambda path, stream: gpx_read.read_chunks(path, stream.chunks()),
+    "tcx": _read_tcx,
+    "gpx": _read_gpx,
     "hrm": _whole_text(hrm_read.read_text, "hrm"),
     "polar-txt": _whole_text(polar_txt_read.read_text, "polar-txt"),
     "csv": _read_csv,
@@ -143,6 +151,8 @@ def _from_zip(path: Path) -> list[Recording]:
     order; members that are no recording (a manifest, a folder) are passed over. The whole zip
     is one file: one member that cannot be read refuses it, named as `zip:member`; the members
     unpack to MAX_BYTES in all."""
+    import zipfile
+
     try:
         archive = zipfile.ZipFile(path)
         members = [m for m in archive.infolist() if not m.filename.endswith("/")]  # is_dir() fails on ""

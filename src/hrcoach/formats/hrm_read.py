@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from hrcoach.formats import bounded
-from hrcoach.formats.recording import Recording, RecordingError
-from hrcoach.formats.tcx_read import plural
+from hrcoach.formats.recording import Recording, RecordingError, plural
 from hrcoach.models import Event, HeartRateSample
 
 RR_MODE = 238

@@ -17,8 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from hrcoach.formats import bounded
-from hrcoach.formats.recording import Recording, RecordingError
-from hrcoach.formats.tcx_read import plural
+from hrcoach.formats.recording import Recording, RecordingError, plural
 from hrcoach.models import Event, HeartRateSample, SensorContact
 
 HEADER = "phone timestamp"

@@ -11,6 +11,10 @@ from hrcoach.models import Event, HeartRateSample
 from hrcoach.text import clean_device
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def sport_name(value: object) -> str:
     """A sport as FIT names it (`cross_country_skiing`), from a file's untrusted text; "" for
     none or one that is not a plain name."""

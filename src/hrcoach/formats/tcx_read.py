@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from hrcoach.formats.recording import Recording, RecordingError, position_ok
+from hrcoach.formats.recording import plural as plural  # fit_read takes it from here
 from hrcoach.formats.time_order import keep_mask, repeated
 from hrcoach.formats.xml_points import Parsed, local, parse
 from hrcoach.models import Event, HeartRateSample
@@ -57,10 +58,6 @@ def parse_bpm(text: str | None) -> int | None:
     except (ValueError, OverflowError):
         return None
     return value if 0 < value < 256 else None
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def build(

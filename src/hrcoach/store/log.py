@@ -32,7 +32,15 @@ from hrcoach.engine.summary import Summary
 from hrcoach.models import BatteryRead, Event, HeartRateSample, LinkChanged, MalformedFrame
 from hrcoach.session import Session, SessionSetup, Tick
 from hrcoach.store import db, liveness, spill
-from hrcoach.store.records import SampleRow, StoredSetup, compact, local_offset_s, sample_row, utc_text
+from hrcoach.store.records import (
+    SampleRow,
+    StoredSetup,
+    compact,
+    local_offset_s,
+    sample_row,
+    summary_json,
+    utc_text,
+)
 from hrcoach.store.writer_thread import WriterThread
 
 Connect = Callable[[], sqlite3.Connection]
@@ -297,7 +305,7 @@ class SessionLog:
                     "UPDATE sessions SET status = 'complete', summary = ?, duration_s = ?, ended_at = ?,"
                     " device = ?, writer_pid = NULL WHERE id = ?",
                     (
-                        summary.model_dump_json(),
+                        summary_json(summary),
                         summary.duration_s,
                         utc_text(ended),
                         json.dumps(self.device),

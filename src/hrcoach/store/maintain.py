@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from hrcoach.engine.batch import summarize
-from hrcoach.engine.summary import Summary
 from hrcoach.store import db, liveness
 from hrcoach.store.records import (
     StoredSetup,
@@ -19,7 +18,9 @@ from hrcoach.store.records import (
     load_arrays,
     load_pauses,
     parse_setup,
+    parse_summary,
     parse_utc,
+    summary_json,
     utc_text,
 )
 
@@ -83,7 +84,7 @@ def recover_unfinished(conn: sqlite3.Connection, damaged: list[int] | None = Non
                 conn.execute(
                     "UPDATE sessions SET status = 'recovered', summary = ?, duration_s = ?, ended_at = ?,"
                     " writer_pid = NULL WHERE id = ?",
-                    (summary.model_dump_json(), summary.duration_s, utc_text(ended), sid),
+                    (summary_json(summary), summary.duration_s, utc_text(ended), sid),
                 )
                 recovered.append(sid)
         if len(arrays.ms):
@@ -124,7 +125,7 @@ def recompute(
         counts = None
         try:
             if old_summary:  # the RR filter does not depend on the settings: reuse its counts
-                prior = Summary.model_validate_json(old_summary)
+                prior = parse_summary(old_summary)
                 counts = (prior.rr_total, prior.rr_rejected)
         except ValueError:
             counts = None  # a damaged summary: computed again whole
@@ -144,7 +145,7 @@ def recompute(
                 "UPDATE sessions SET setup = ?, summary = ?, duration_s = ?, ended_at = ? WHERE id = ?",
                 (
                     new_setup.model_dump_json(),
-                    summary.model_dump_json(),
+                    summary_json(summary),
                     summary.duration_s,
                     utc_text(summary.ended(parse_utc(started))),
                     sid,

@@ -11,12 +11,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from hrcoach.config import Profile, ProfileError
 from hrcoach.engine.accounting import Params
 from hrcoach.engine.batch import CONTACT_CODES, SampleArrays
 from hrcoach.engine.rr_batch import flat_rr
+from hrcoach.engine.summary import Summary
 from hrcoach.formats.recording import Position, position_ok
 from hrcoach.models import HeartRateSample, SensorContact
 from hrcoach.session import SessionSetup
@@ -68,6 +69,20 @@ class StoredSetup(BaseModel):
     def engine_view(self) -> tuple[Any, ...]:
         """What changes a summary (the coaching target does not)."""
         return (self.hrmax, self.hrmax_source, self.max_gap_s, self.grace_s, self.goal_min)
+
+
+SUMMARY_JSON: TypeAdapter[Summary] = TypeAdapter(Summary)  # built once, here, as StoredSetup is
+
+
+def summary_json(summary: Summary) -> str:
+    """A summary as the log keeps it (pydantic's compact JSON)."""
+    return SUMMARY_JSON.dump_json(summary).decode("utf-8")
+
+
+def parse_summary(text: str | bytes) -> Summary:
+    """A summary the log kept, validated (a ValueError when it is damaged); one stored before
+    `span_s` existed reads with `span_s` None."""
+    return SUMMARY_JSON.validate_json(text)
 
 
 @functools.lru_cache(maxsize=256)

@@ -27,7 +27,9 @@ from hrcoach.store.records import (
     StoredSetup,
     pack_positions,
     parse_setup,
+    parse_summary,
     parse_utc,
+    summary_json,
     unpack_positions,
     utc_text,
 )
@@ -83,7 +85,7 @@ class SessionInfo:
             "dated": self.dated,
             "sport": self.sport,
             "sub_sport": self.sub_sport,
-            "summary": self.summary.model_dump(mode="json") if self.summary else None,
+            "summary": self.summary.as_dict() if self.summary else None,
         }
 
 
@@ -134,7 +136,7 @@ def _read(row: tuple[Any, ...]) -> SessionInfo:
         duration_s=duration,
         device=_device(device),
         setup=parse_setup(setup),
-        summary=Summary.model_validate_json(summary) if summary else None,
+        summary=parse_summary(summary) if summary else None,
         source_path=source,
         notes=[clean(n, 500) for n in json.loads(notes) if isinstance(n, str)],
         ended_at=parse_utc(ended) if ended else None,
@@ -296,7 +298,7 @@ def save_session(
                 origin,
                 json.dumps(device or {}),
                 setup.model_dump_json(),
-                summary.model_dump_json(),
+                summary_json(summary),
                 summary.duration_s,
                 source_path,
                 source_sha256,

@@ -109,6 +109,7 @@ def _fold_one(conn: sqlite3.Connection, state: dict[str, Any]) -> int:
         load_pauses,
         parse_utc,
         sample_row,
+        summary_json,
         utc_text,
     )
 
@@ -147,7 +148,7 @@ def _fold_one(conn: sqlite3.Connection, state: dict[str, Any]) -> int:
         conn.execute(
             "UPDATE sessions SET status = 'complete', summary = ?, duration_s = ?, ended_at = ?,"
             " writer_pid = NULL WHERE id = ?",
-            (summary.model_dump_json(), summary.duration_s, utc_text(ended), sid),
+            (summary_json(summary), summary.duration_s, utc_text(ended), sid),
         )
     compact(conn, sid)
     return sid
