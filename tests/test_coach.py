@@ -37,9 +37,14 @@ def kinds(cues: list[Cue]) -> list[CueKind]:
 def test_cues_never_flap(name: str) -> None:
     cues = fixture_cues(name)
     steer = [c for c in cues if c.kind in STEERING]
-    cooldown = SETUP.coach.cooldown_s
+    cooldown, dwell = SETUP.coach.cooldown_s, SETUP.coach.dwell_s
     for a, b in itertools.pairwise(steer):
-        assert b.t - a.t >= cooldown, f"{a} then {b}"
+        assert b.t - a.t >= dwell, f"{a} then {b}"  # a new excursion is steered after its dwell
+        if a.kind is b.kind and a.kind is not CueKind.RISING:  # the same advice again: a cooldown
+            between = [c for c in cues if a.t < c.t < b.t and c.kind is CueKind.IN_WINDOW]
+            assert between or b.t - a.t >= cooldown, f"{a} then {b}"
+    rising = [c.t for c in cues if c.kind is CueKind.RISING]
+    assert all(tb - ta >= cooldown for ta, tb in itertools.pairwise(rising))
     confirms = [c.t for c in cues if c.kind is CueKind.IN_WINDOW]
     for ta, tb in itertools.pairwise(confirms):
         assert tb - ta >= SETUP.coach.confirm_cooldown_s

@@ -1,8 +1,10 @@
 """Cue rules: what to tell the runner, and when to stay quiet. Pure: no clock, no I/O.
 
-Steering ("ease off", "pick it up", "rising fast") works on the smoothed rate with a hysteresis
-margin, needs the rate to have stayed outside the target window for `dwell_s`, and shares one
-cooldown, so the runner hears at most one steering cue per cooldown. No steering during the
+Steering ("ease off", "pick it up") works on the smoothed rate with a hysteresis margin and
+needs the rate to have stayed outside the target window for `dwell_s`; the same advice within one
+excursion waits a cooldown (doubling while the runner does not react), a new excursion is
+steered at once. The "rising fast" warning has a cooldown of its own and never holds steering
+back. No steering during the
 warm-up or while the signal is bad (link down, contact lost, artifacts dominating): the coach
 says the signal is bad instead, once per episode.
 """
@@ -92,6 +94,8 @@ class Coach:
     t0: float | None = None
     last_steer_t: float = float("-inf")
     last_steer_kind: CueKind | None = None
+    last_rising_t: float = float("-inf")
+    outside_since: float | None = None  # the smoothed rate outside the window since then
     steer_repeats: int = 0  # the same cue again without the runner reacting: back off
     confirm_pending: bool = True
     last_confirm_t: float = float("-inf")
@@ -207,14 +211,25 @@ class Coach:
             new = Band.IN
         else:
             new = b
+        if lo <= pct <= hi:
+            self.outside_since = None
+        elif self.outside_since is None:
+            self.outside_since = t  # the shown rate left the window: the dwell counts from here
         if new is not b:
-            self.band, self.band_since = new, t
+            # out of the window counts from when the rate left it, not from the margin's edge
+            since = self.outside_since if new is not Band.IN and b is not None else None
+            self.band, self.band_since = new, (since if since is not None else t)
             if new is Band.IN:
                 self.steer_repeats = 0
 
     def _steer(self, r: Reading, pct: float) -> list[Cue]:
         t = r.t
-        if t - self.last_steer_t < self.p.cooldown_s * 2**self.steer_repeats:
+        # the cooldown holds back the same advice within one excursion; a new excursion (the
+        # band changed since the last steering cue) is steered `dwell_s` after it began
+        if (
+            self.last_steer_t >= self.band_since
+            and t - self.last_steer_t < self.p.cooldown_s * 2**self.steer_repeats
+        ):
             return []
         lo_bpm, hi_bpm = self._edges_bpm
         outside_long = self.band is not Band.IN and t - self.band_since >= self.p.dwell_s
@@ -236,8 +251,8 @@ class Coach:
             ]
         if self.band is Band.IN and r.smooth_bpm is not None and r.trend_bpm_s >= self.p.rising_min_bpm_s:
             to_edge = (hi_bpm - r.smooth_bpm) / r.trend_bpm_s
-            if 0 < to_edge <= self.p.rising_lead_s:
-                self.last_steer_t = t
+            if 0 < to_edge <= self.p.rising_lead_s and t - self.last_rising_t >= self.p.cooldown_s:
+                self.last_rising_t = t  # a warning: its own cooldown, never the steering one
                 return [
                     self._cue(
                         t,
