@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
+
 from hrcoach.coach import CueKind
 from hrcoach.config import Profile
 from hrcoach.models import HeartRateSample
@@ -64,3 +66,22 @@ def test_a_rising_warning_never_delays_steering_and_is_itself_not_repeated_at_on
     rising = [t for t, k in cues if k is CueKind.RISING]
     assert rising, cues  # the climbs warn before the edge
     assert all(b - a >= 90 for a, b in itertools.pairwise(rising))
+
+
+@pytest.mark.parametrize(
+    ("goal_min", "marks"),
+    [
+        (5, ["2 minutes", "4 minutes", "Goal reached: 5:00", "20 minutes"]),
+        (12, ["4 minutes", "8 minutes", "Goal reached: 12:00", "27 minutes"]),
+        (30, ["10 minutes", "20 minutes", "Goal reached: 30:00"]),
+    ],
+)
+def test_milestones_scale_with_the_goal(goal_min: int, marks: list[str]) -> None:
+    """A plan's small target gets its own milestones and its goal cue (a 5-minute goal used to
+    get no goal cue at all: the first milestone was at 10 minutes)."""
+    setup = SessionSetup.from_profile(Profile(age=33, goal_min=goal_min))
+    session = Session(setup)
+    for t in range(36 * 60):
+        session.ingest(HeartRateSample(float(t), 130))
+    said = [c.message for c in session.cues if c.kind in (CueKind.MILESTONE, CueKind.GOAL)]
+    assert [m.split(" in the")[0] for m in said][: len(marks)] == marks

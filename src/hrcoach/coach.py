@@ -118,8 +118,16 @@ class Coach:
 
     def __post_init__(self) -> None:
         self.recent = deque(maxlen=self.p.artifact_window)
+        self.next_milestone_s = min(self.milestone_step_s, self.p.goal_s)
         lo, hi = self.p.window.bounds_bpm(self.p.hrmax)
         self._edges_bpm = (round(lo), round(hi))
+
+    @property
+    def milestone_step_s(self) -> float:
+        """Milestones up to the goal: every 10 minutes toward 30+, every third of a shorter goal
+        (a whole minute, at least one): 5 min has 2, 4 and 5; 12 min has 4, 8 and 12."""
+        goal = self.p.goal_s
+        return 600.0 if goal >= 1800 else max(60.0, round(goal / 180) * 60.0)
 
     # -- inputs ---------------------------------------------------------------------------
     def link(self, t: float, state: LinkState) -> list[Cue]:
@@ -357,8 +365,8 @@ class Coach:
                         f"{round(mark / 60)} minutes in the BDNF window",
                     )
                 )
-            # every 10 minutes up to the goal, then every 15: encouragement, not a metronome
-            self.next_milestone_s += 600.0 if mark < self.p.goal_s else 900.0
+            # every step up to the goal, then every 15 minutes: encouragement, not a metronome
+            self.next_milestone_s += self.milestone_step_s if mark < self.p.goal_s else 900.0
             if self.next_milestone_s > self.p.goal_s > mark:
                 self.next_milestone_s = self.p.goal_s
         best = self.p.previous_best_hold_s
