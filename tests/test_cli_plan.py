@@ -145,3 +145,31 @@ def test_a_plan_file_that_is_a_link_is_refused(tmp_path: Any, capsys: pytest.Cap
     os.symlink(target, paths.plan_path())
     assert main(["plan"]) == 2
     assert "is not a regular file" in capsys.readouterr().err
+
+
+def test_a_live_run_is_coached_toward_today_s_target_and_says_the_next(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import argparse
+
+    from hrcoach.cli import live
+    from hrcoach.sources import remembered
+    from hrcoach.sources.ble import StrapSource
+    from tests.fakeble import SimulatedAdapter, SimulatedStrap, script_from_capture
+    from tests.test_cli_run import ScriptedStrapSource
+
+    script = [(t, p) for t, p in script_from_capture(stream("steady_35min")) if t < 720]
+    adapter = SimulatedAdapter(SimulatedStrap("Polar H10 8C4F1E2A", "C4:7C:8D:6A:1E:2A"), script, speed=0)
+
+    def make_source(args: argparse.Namespace, **hooks: Any) -> StrapSource:
+        return ScriptedStrapSource(adapter, device=args.device, last_device=remembered.last_device(), **hooks)
+
+    monkeypatch.setattr(live, "make_source", make_source)
+    assert main(["plan", "start"]) == 0
+    capsys.readouterr()
+    assert main(["run", "--age", "33", "--headless"]) == 0
+    out = capsys.readouterr().out
+    assert "Today's plan: 5 min in the window (the first rung: 5 min in the window)" in out
+    assert "Goal reached: 5:00 in the BDNF window" in out  # the plan's target is the coach's goal
+    assert "Plan        today's target 5 min in the window: met (9:10)" in out
+    assert "Next session: 5 min in the window (holding 5 min: 2 more sessions meeting it, then 6 min)" in out

@@ -120,7 +120,7 @@ def run_app(args: argparse.Namespace, logbook: Logbook | None = None) -> Hrcoach
     writer = _open_recorder(args.record)
 
     def start_with(app: HrcoachApp, device: str | None) -> SessionScreen:
-        setup = common.setup_from_args(args, app.profile)
+        setup, _ = common.with_plan(common.setup_from_args(args, app.profile))
         feed = StrapFeed(
             lambda **hooks: make_source(argparse.Namespace(**{**vars(args), "device": device}), **hooks),
             recorder=writer,
@@ -149,17 +149,20 @@ def run_app(args: argparse.Namespace, logbook: Logbook | None = None) -> Hrcoach
 
 def run(args: argparse.Namespace) -> int:
     from hrcoach.cli import render
+    from hrcoach.engine.summary import clock
     from hrcoach.sources.feeds import FeedError
 
     if common.use_tui(args):
         return run_tui(args)
-    setup = common.setup_from_args(args, common.profile())
+    setup, today = common.with_plan(common.setup_from_args(args, common.profile()))
     session = Session(setup)
     writer = _open_recorder(args.record)
     log = SessionLog.for_session(
         "live", setup, datetime.now(UTC), device={}, sub_sport=runs_on(args, common.profile())
     )
     print(f"hrcoach run: HRmax {setup.params.hrmax} bpm ({setup.hrmax_source}). Ctrl-C ends the session.")
+    if today:
+        print(today)
     status = 0
     driver = _strap_driver(args, session, writer, log)
     try:
@@ -177,6 +180,12 @@ def run(args: argparse.Namespace) -> int:
     saved = driver.finish()
     print(render.summary_text(session.summary(), [], "Session summary"))
     print(saved)
+    if today:
+        target, got = setup.coach.goal_s, session.summary().bdnf_s
+        verdict = "met" if got >= target else "not met this time"
+        print(f"Plan        today's target {target / 60:.0f} min in the window: {verdict} ({clock(got)})")
+        if after := common.next_in_plan():
+            print(after)
     if writer:
         print(f"Recorded {writer.notifications} notifications to {args.record}")
     return status
