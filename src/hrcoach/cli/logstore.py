@@ -63,8 +63,8 @@ def recover_at_start() -> None:
     except OSError:
         return  # a folder that cannot be looked into (another user's): the command says so
     fold_spilled()
-    if not path.exists():
-        return
+    if not path.exists() or db.shm_unsafe(path):
+        return  # a full disk: nothing can be recovered into it, and opening it is not safe
     try:
         probe = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2.0)
         try:

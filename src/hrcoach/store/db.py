@@ -149,6 +149,8 @@ def explain(exc: BaseException, path: Path) -> str:
     low = text.lower()
     if "disk i/o error" in low and _read_only_fs(path):
         return f"{path}: the disk holding the session log has turned read-only ({text})"
+    if ("readonly" in low or "read-only" in low) and path.exists() and shm_unsafe(path):
+        return f"{path}: the disk is full; free some space so sessions can be saved"
     if "readonly" in low or "read-only" in low or isinstance(exc, PermissionError):
         return f"{path}: the session log is read-only ({text}); check the folder's permissions"
     if "full" in low or getattr(exc, "errno", None) == 28:
@@ -160,11 +162,32 @@ def explain(exc: BaseException, path: Path) -> str:
     return f"{path}: cannot use the session log ({text})"
 
 
+SHM_ROOM = 1 << 20  # free space below which the log is opened without its WAL index
+
+
+def shm_unsafe(path: Path) -> bool:
+    """Whether the disk holding the log is (nearly) full: then its WAL index cannot be set up
+    safely. SQLite maps the index's -shm file into memory (the first connection truncates it
+    and grows it again), and on a full ext4 disk the first write to a new page of it kills the
+    process with SIGBUS (seen: every command died on a full disk). There the log is opened
+    read-only and immutable (no index): it is read, and a write says the disk is full."""
+    try:
+        st = os.statvfs(path.parent)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < SHM_ROOM
+
+
 def connect(path: Path | None = None) -> sqlite3.Connection:
     """Open (creating if needed) the session log, migrated to the current schema.
 
     Raises StoreError with a one-line message."""
     path = path or db_path()
+    if path.exists() and shm_unsafe(path):
+        wal = Path(f"{path}-wal")
+        if wal.exists() and wal.stat().st_size:  # rows only the WAL holds: no honest read without it
+            raise StoreError(f"{path}: the disk is full; free some space so sessions can be saved")
+        return connect_read_only(path, full=True)
     try:
         paths.ensure_private_dir(path.parent)
         paths.create_private_file(path)  # WAL and SHM files inherit its 0600
@@ -201,9 +224,10 @@ def _is_read_only(exc: sqlite3.Error) -> bool:
 _READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
 
 
-def connect_read_only(path: Path) -> sqlite3.Connection:
-    """The log opened for reading only (a read-only disk or folder): listing, showing and
-    exporting still work; any write is refused by SQLite. Raises StoreError in one line."""
+def connect_read_only(path: Path, *, full: bool = False) -> sqlite3.Connection:
+    """The log opened for reading only (a read-only disk or folder, or a full disk: `full`, no
+    -shm is made): listing, showing and exporting still work; any write is refused by SQLite.
+    Raises StoreError in one line."""
     try:
         paths.check_private_file(path)
     except paths.UnsafePath as exc:
@@ -212,7 +236,7 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
         raise StoreError(explain(exc, path)) from None
     base = path.resolve().as_uri()
     last: sqlite3.Error | None = None
-    for query in ("?mode=ro", "?mode=ro&immutable=1"):  # immutable: no -shm can be made here
+    for query in ("?mode=ro&immutable=1",) if full else ("?mode=ro", "?mode=ro&immutable=1"):
         try:
             conn = sqlite3.connect(base + query, uri=True, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
