@@ -4,7 +4,7 @@ The windows' bounds and the scale's ticks (the zones' floors and the windows' ed
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import ClassVar
 
 from rich.console import RenderableType
@@ -45,7 +45,7 @@ class ZoneGauge(Widget):
         "zone-gauge--marker",
         "zone-gauge--scale",
     }
-    pct: reactive[float | None] = reactive(None)
+    pct: reactive[float | None] = reactive(None, repaint=False)  # repainted when the marker moves
 
     def __init__(
         self,
@@ -57,11 +57,41 @@ class ZoneGauge(Widget):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.windows = tuple(windows)
+        self._shown: tuple[int, tuple[int, str] | None] | None = None  # (width, marker) last drawn
+        self._scale: tuple[Hashable, Text, Text] | None = None  # (what it depends on, bar, legend)
+
+    def _marker(self, width: int) -> tuple[int, str] | None:
+        """What the marker line shows: the cell and the rounded %HRmax."""
+        return None if self.pct is None else (column(self.pct, width), f"{self.pct:.0f}")
+
+    def watch_pct(self) -> None:
+        width = max(12, self.size.width)
+        if self._shown != (width, self._marker(width)):
+            self.refresh()
+
+    def _bar_and_legend(self, width: int) -> tuple[Text, Text]:
+        """The coloured bar and the scale under it: the same until the width or the styles change."""
+        style = self.get_component_rich_style
+        key = (width, self.windows, tuple(style(name) for name in sorted(self.COMPONENT_CLASSES)))
+        if self._scale is None or self._scale[0] != key:
+            bar = Text()
+            for cell in range(width):
+                colour = part(LO + (HI - LO) * cell / max(1, width - 1), self.windows)
+                bar.append("█" if colour != "zone-gauge--easy" else "▁", style(colour))
+            scale = [" "] * width
+            for tick in ticks(self.windows):
+                text = str(tick)
+                at = column(tick, width)
+                at = min(at, width - len(text))
+                scale[at : at + len(text)] = list(text)
+            self._scale = (key, bar, Text("".join(scale), style("zone-gauge--scale")))
+        return self._scale[1], self._scale[2]
 
     def render(self) -> RenderableType:
         width = max(12, self.size.width)
         style = self.get_component_rich_style
         marker = Text(" " * width)
+        self._shown = (width, self._marker(width))
         if self.pct is not None:
             at = column(self.pct, width)
             label = f"▼ {self.pct:.0f} %"
@@ -71,15 +101,5 @@ class ZoneGauge(Widget):
                 label = f"{self.pct:.0f} % ▼"
                 marker = Text(" " * (at - len(label) + 1) + label)
             marker.stylize(style("zone-gauge--marker"))
-        bar = Text()
-        for cell in range(width):
-            colour = part(LO + (HI - LO) * cell / max(1, width - 1), self.windows)
-            bar.append("█" if colour != "zone-gauge--easy" else "▁", style(colour))
-        scale = [" "] * width
-        for tick in ticks(self.windows):
-            text = str(tick)
-            at = column(tick, width)
-            at = min(at, width - len(text))
-            scale[at : at + len(text)] = list(text)
-        legend = Text("".join(scale), style("zone-gauge--scale"))
+        bar, legend = self._bar_and_legend(width)
         return Text("\n").join([marker, bar, legend])
