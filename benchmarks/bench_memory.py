@@ -83,6 +83,7 @@ class SampledFeed(ReplayFeed):
 class CountingScreen(SessionScreen):
     def on_session_screen_ticked(self, message: SessionScreen.Ticked) -> None:
         super().on_session_screen_ticked(message)
+        message.prevent_default()  # else Textual calls SessionScreen's handler again (the MRO walk)
         feed = self.feed
         if isinstance(feed, SampledFeed):
             feed.shown += 1

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Iterable
-from itertools import groupby
 from typing import ClassVar
 
 from rich.console import RenderableType
 from rich.text import Text
+from textual.content import Content, Span
+from textual.style import Style
 from textual.widget import Widget
 
 EIGHTHS = " ▁▂▃▄▅▆▇█"
 LABEL_W = 5
+RUNS = re.compile(r" +|[^ ]+")  # runs of blanks and of bars
 
 
 def columns(points: Iterable[tuple[float, float]], t0: float, t1: float, width: int) -> list[float | None]:
@@ -34,6 +38,44 @@ def _cell(v: float | None, row_bottom: float, row_top: float, step: float) -> st
     if v >= row_top:
         return "█"
     return EIGHTHS[max(1, round((v - row_bottom) / step * 8))]
+
+
+def grid(cols: list[float | None], tops: list[float], bottoms: list[float], step: float) -> list[str]:
+    """The chart's rows of cells, top row first: what `_cell` gives for each column and row, worked
+    out a column at a time. Rows get lower down the list (`tops` and `bottoms` fall), so a column is
+    blank above its value, full below it, and only the rows in between need `_cell`."""
+    height = len(tops)
+    neg_tops = [-x for x in tops]  # rising, for bisect
+    neg_bottoms = [-x for x in bottoms]
+    blank = " " * height
+    strings = []
+    for v in cols:
+        if v is None:
+            strings.append(blank)
+            continue
+        above = bisect_right(neg_bottoms, -v)  # rows with v <= row_bottom: blank
+        full = max(above, bisect_left(neg_tops, -v))  # from here on v >= row_top: full
+        edge = "".join(_cell(v, bottoms[r], tops[r], step) for r in range(above, full))
+        strings.append(" " * above + edge + "█" * (height - full))
+    return ["".join(row) for row in zip(*strings, strict=True)] if strings else [""] * height
+
+
+class Frame:
+    """Text and its styled spans, added a piece at a time, as Textual Content."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.spans: list[Span] = []
+        self.length = 0
+
+    def add(self, text: str, style: Style | None) -> None:
+        self.parts.append(text)
+        if style is not None:
+            self.spans.append(Span(self.length, self.length + len(text), style))
+        self.length += len(text)
+
+    def content(self) -> Content:
+        return Content("".join(self.parts), self.spans)
 
 
 class TrendChart(Widget):
@@ -64,7 +106,7 @@ class TrendChart(Widget):
         for t, bpm in points:
             self.add(t, bpm)
 
-    def render(self) -> RenderableType:
+    def render(self) -> RenderableType | Content:
         width = max(8, self.size.width - LABEL_W)
         height = max(2, self.size.height - 1)
         style = self.get_component_rich_style
@@ -78,32 +120,38 @@ class TrendChart(Widget):
         bottom = min(values) - 5
         top = max(values) + 5
         step = (top - bottom) / height
+        tops = [top - r * step for r in range(height)]
+        bottoms = [row_top - step for row_top in tops]
+        theme = self.app.ansi_theme
         bar, band, axis_style = (
             style("trend-chart--bar"),
             style("trend-chart--band"),
             style("trend-chart--axis"),
         )
-        band_bar = band + bar
-        rows: list[Text] = []
-        for r in range(height):
-            row_top = top - r * step
-            row_bottom = row_top - step
+        # Textual's styles, converted once a frame: the frame is built as Textual Content (what a
+        # Rich Text returned would be converted to, span for span), not a Rich Text to convert
+        bar_s, band_s, band_bar_s, axis_s = (
+            Style.from_rich_style(s, theme) if s else None for s in (bar, band, band + bar, axis_style)
+        )
+        frame = Frame()
+        for r, chars in enumerate(grid(cols, tops, bottoms, step)):
+            row_top, row_bottom = tops[r], bottoms[r]
             in_band = hi > 0 and lo <= (row_top + row_bottom) / 2 <= hi
-            chars = "".join(_cell(v, row_bottom, row_top, step) for v in cols)
             # one span per run of bars or of blanks, not a style per cell (most of a frame's cost)
-            line = Text()
-            for filled, run in groupby(chars, key=lambda ch: ch != " "):
-                text = "".join(run)
-                line.append(text, (band_bar if filled else band) if in_band else (bar if filled else None))
+            for run in RUNS.finditer(chars):
+                text = run.group()
+                filled = text[0] != " "
+                run_style = (band_bar_s if filled else band_s) if in_band else (bar_s if filled else None)
+                frame.add(text, run_style)
             label = ""
             if hi > 0 and row_bottom <= hi < row_top:
                 label = f"{hi:.0f}"
             elif hi > 0 and row_bottom <= lo < row_top:
                 label = f"{lo:.0f}"
-            line.append(f" {label:>{LABEL_W - 1}}", axis_style)
-            rows.append(line)
+            frame.add(f" {label:>{LABEL_W - 1}}", axis_s)
+            frame.add("\n", None)
         minutes = (t1 - t0) / 60
         axis = f"{'-' + format(minutes, '.0f') + ' min' if self.span_s else '0'}"
         end = "now" if self.span_s else f"{minutes:.0f} min"
-        rows.append(Text(f"{axis}{end:>{width - len(axis)}}", axis_style))
-        return Text("\n").join(rows)
+        frame.add(f"{axis}{end:>{width - len(axis)}}", axis_s)
+        return frame.content()

@@ -18,11 +18,26 @@ from hrcoach.session import Tick
 BANDS = ("below", "in", "above", "none")
 
 
-class CueBanner(Static):
+class PlainLine(Static):
+    """Plain text (never markup: it may quote a device or a path), repainted only when it changes
+    and without a layout: these widgets have their height set in CSS and their container's width,
+    whatever they say (a layout after each update was most of the live screen's cost)."""
+
+    def __init__(self, text: str = "", *, id: str | None = None) -> None:
+        super().__init__(Content(text), id=id)
+        self.shown = text
+
+    def show_text(self, text: str) -> None:
+        if text != self.shown:
+            self.shown = text
+            self.update(Content(text), layout=False)
+
+
+class CueBanner(PlainLine):
     """The current cue, coloured by where the runner is: below, in or above the target window."""
 
     def show(self, message: str, band: str | None) -> None:
-        self.update(Content(message))  # plain text: an error may quote a device or a path
+        self.show_text(message)
         for b in BANDS:
             self.set_class(b == (band or "none"), f"-{b}")
 
@@ -81,7 +96,7 @@ class WindowClocks(Widget):
         return Text("\n").join(lines)
 
 
-class LinkStatus(Static):
+class LinkStatus(PlainLine):
     """Device, link state, skin contact, battery, and session flags (paused, muted, lap)."""
 
     def show(self, *, device: str, tick: Tick | None, extra: str = "") -> None:
@@ -96,6 +111,6 @@ class LinkStatus(Static):
             parts.append(f"battery {tick.battery} %")
         if extra:
             parts.append(extra)
-        self.update(Content(" · ".join(parts)))  # never markup: the name is whatever the strap advertises
+        self.show_text(" · ".join(parts))  # the name is whatever the strap advertises
         self.set_class(link not in ("connected",), "-trouble")
         self.set_class(contact == "NO CONTACT", "-trouble-contact")
