@@ -100,3 +100,19 @@ async def test_a_key_in_settings_plays_each_kind_of_cue_as_the_edited_sound_woul
         await until(pilot, lambda: len(ears.said) == 3, "three test cues")
     assert ears.kinds == ["steer", "milestone", "warning"]
     assert modes == ["bell", "speech", "speech"]
+
+
+async def test_the_live_screen_says_each_cue_in_its_kind_s_sound() -> None:
+    from hrcoach.formats.files import load_recording
+    from hrcoach.sources.feeds import ReplayFeed
+    from tests.conftest import stream
+    from tests.test_tui_session import app_for, summary
+    from tests.tuifakes import Ears
+
+    ears = Ears()
+    app = app_for(ReplayFeed(load_recording(stream("intervals_overshoot")), speed=0), ears)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await summary(pilot)
+    heard = dict(zip(ears.said, ears.kinds, strict=True))
+    assert heard and all(kind == "steer" for text, kind in heard.items() if text.startswith("Ease off"))
+    assert any(kind == "milestone" for text, kind in heard.items() if "minutes in the BDNF" in text)

@@ -31,7 +31,7 @@ from hrcoach.tui.chart import TrendChart
 from hrcoach.tui.dialogs import ConfirmEndScreen, HelpScreen, help_text
 from hrcoach.tui.gauge import ZoneGauge
 from hrcoach.tui.panels import CueBanner, LinkStatus, WindowClocks
-from hrcoach.tui.speaker import Speaker
+from hrcoach.tui.speaker import Speaker, cue_sound_kind
 from hrcoach.tui.summary_screen import SessionResult, SummaryScreen
 
 RISING, FALLING = 0.05, -0.05  # bpm/s of the 20-s trend shown as an arrow
@@ -145,7 +145,7 @@ class SessionScreen(Screen[None]):
         for cue in tick.cues:
             self.last_cue = cue
             if not self.muted:
-                self.speaker.say(cue.message)
+                self.speaker.say(cue.message, cue_sound_kind(cue.kind))
         banner = self.query_one(CueBanner)
         if self.last_cue is not None:
             banner.show(self.last_cue.message, tick.band.value if tick.band else None)
