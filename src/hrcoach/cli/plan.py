@@ -9,7 +9,7 @@ import json
 from datetime import date, timedelta
 
 from hrcoach import paths
-from hrcoach.cli import UsageError
+from hrcoach.cli.errors import UsageError
 from hrcoach.plan import (
     WEEKLY_MIN,
     Done,
@@ -59,13 +59,21 @@ def save(settings: PlanSettings) -> None:
 
 def sessions_done() -> list[Done]:
     """Every session that counts (live or imported, dated), by its local day."""
-    from hrcoach.cli.logbook import _listed, _store
+    from hrcoach.store import db
+    from hrcoach.store.sessions import list_sessions
 
-    return [
-        Done(s.started_at.astimezone().date(), s.summary.bdnf_s / 60)
-        for s in _listed(_store(), counted_only=True)
-        if s.counts and s.summary is not None
-    ]
+    try:
+        conn = db.connect()
+    except db.StoreError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        return [
+            Done(s.started_at.astimezone().date(), s.summary.bdnf_s / 60)
+            for s in list_sessions(conn, counted_only=True)
+            if s.counts and s.summary is not None
+        ]
+    finally:
+        conn.close()
 
 
 def _day(text: str, what: str) -> date:

@@ -178,14 +178,29 @@ def shm_unsafe(path: Path) -> bool:
     return st.f_bavail * st.f_frsize < SHM_ROOM
 
 
+def _full_and_there(path: Path) -> bool:
+    """The log exists on a (nearly) full disk; False where that cannot be told (a folder that
+    cannot be looked into: the normal opening says what is wrong)."""
+    try:
+        return path.exists() and shm_unsafe(path)
+    except OSError:
+        return False
+
+
+def _wal_bytes(path: Path) -> int:
+    try:
+        return os.stat(f"{path}-wal").st_size
+    except OSError:
+        return 0
+
+
 def connect(path: Path | None = None) -> sqlite3.Connection:
     """Open (creating if needed) the session log, migrated to the current schema.
 
     Raises StoreError with a one-line message."""
     path = path or db_path()
-    if path.exists() and shm_unsafe(path):
-        wal = Path(f"{path}-wal")
-        if wal.exists() and wal.stat().st_size:  # rows only the WAL holds: no honest read without it
+    if _full_and_there(path):
+        if _wal_bytes(path):  # rows only the WAL holds: no honest read without it
             raise StoreError(f"{path}: the disk is full; free some space so sessions can be saved")
         return connect_read_only(path, full=True)
     try:
