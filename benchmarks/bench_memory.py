@@ -90,7 +90,7 @@ class CountingScreen(SessionScreen):
 
 
 class Silent:
-    def say(self, text: str) -> None:
+    def say(self, text: str, kind: str = "info") -> None:
         pass
 
 

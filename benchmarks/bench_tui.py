@@ -76,7 +76,7 @@ class TimedScreen(SessionScreen):
 
 
 class Silent:
-    def say(self, text: str) -> None:
+    def say(self, text: str, kind: str = "info") -> None:
         pass
 
 
