@@ -74,3 +74,22 @@ async def test_the_summary_names_the_goal_in_force(goal: int, name: str, title: 
     async with app.run_test(size=(120, 30)) as pilot:
         await until(pilot, lambda: isinstance(app.screen, SummaryScreen), "the summary")
         assert title in str(app.screen.query_one("#summary-title", Static).render())
+
+
+async def test_not_saving_leads_the_status_line_at_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 80 columns "muted · lap 2" pushed NOT SAVING off the status line."""
+    from hrcoach.tui.panels import LinkStatus
+
+    feed = held("walk_5min", hold_at=90)
+    app = app_for(feed)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await settled(pilot, feed)
+        await pilot.press("m", "l")
+        monkeypatch.setattr(screen.store_log, "error", "database is locked")  # the feed is held: no commit
+        screen._show_status()
+        await pilot.pause()
+        status = screen.query_one(LinkStatus)
+        text = str(status.render())
+        assert "muted" in text and "lap 2" in text
+        at = text.index("NOT SAVING")
+        assert at + len("NOT SAVING: 0 rows in memory") <= status.size.width, (text, status.size.width)

@@ -99,12 +99,15 @@ class WindowClocks(Widget):
 class LinkStatus(PlainLine):
     """Device, link state, skin contact, battery, and session flags (paused, muted, lap)."""
 
-    def show(self, *, device: str, tick: Tick | None, extra: str = "") -> None:
+    def show(self, *, device: str, tick: Tick | None, extra: str = "", alert: str = "") -> None:
+        """`alert` (the log not saving, or behind) leads the line: a narrow screen cuts the
+        end of the line, never it."""
         link = tick.link.value if tick else "searching"
         contact = {"detected": "contact ok", "not_detected": "NO CONTACT", "not_supported": ""}.get(
             tick.contact.value if tick else "not_supported", ""
         )
-        parts = [device or "strap", link]
+        parts = [alert] if alert else []
+        parts += [device or "strap", link]
         if contact:
             parts.append(contact)
         if tick and tick.battery is not None:

@@ -170,11 +170,11 @@ class SessionScreen(Screen[None]):
         if self.laps:
             t_now = self.last_tick.t if self.last_tick else 0.0
             extra.append(f"lap {len(self.laps) + 1} {clock(t_now - self.laps[-1])}")
-        extra += self._log_state()
         self.query_one(LinkStatus).show(
             device=self.feed.device.get("name", ""),
             tick=self.last_tick,
             extra=" · ".join(extra),
+            alert=" · ".join(self._log_state()),
         )
 
     def _log_state(self) -> list[str]:
