@@ -93,3 +93,22 @@ async def test_not_saving_leads_the_status_line_at_80_columns(monkeypatch: pytes
         assert "muted" in text and "lap 2" in text
         at = text.index("NOT SAVING")
         assert at + len("NOT SAVING: 0 rows in memory") <= status.size.width, (text, status.size.width)
+
+
+async def test_a_plan_session_s_summary_names_today_s_target_and_the_next() -> None:
+    from dataclasses import replace
+
+    from hrcoach.sources.feeds import ReplayFeed
+    from tests.test_tui_session import SETUP
+
+    setup = replace(SETUP, coach=replace(SETUP.coach, goal_s=300.0))  # the plan's 5 minutes today
+    feed = ReplayFeed(load_recording(stream("steady_35min")), speed=0)
+    nxt = "Next session: 6 min in the window (up to 6 min: the last 3 sessions met 5 min)"
+    app = HrcoachApp(
+        lambda app: app.start_session(feed, setup, plan=lambda: nxt), profile=PROFILE, speaker=Ears()
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        done = await summary(pilot)
+        title = str(done.query_one("#summary-title", Static).render())
+        assert "Today's target met: 5+ minutes in the BDNF window" in title
+        assert str(done.query_one("#where", Static).render()).startswith(nxt)

@@ -57,6 +57,10 @@ class SessionResult:
     title: str = "Session summary"
     notes: list[str] = field(default_factory=list)
     laps: list[LapSplit] = field(default_factory=list)
+    target_s: float | None = (
+        None  # the goal the session was coached toward (a plan's), when not the summary's
+    )
+    plan: str = ""  # the plan's next target and why, after a live session with a plan
 
 
 @dataclass(frozen=True, slots=True)

@@ -120,13 +120,14 @@ def run_app(args: argparse.Namespace, logbook: Logbook | None = None) -> Hrcoach
     writer = _open_recorder(args.record)
 
     def start_with(app: HrcoachApp, device: str | None) -> SessionScreen:
-        setup, _ = common.with_plan(common.setup_from_args(args, app.profile))
+        setup, today = common.with_plan(common.setup_from_args(args, app.profile))
         feed = StrapFeed(
             lambda **hooks: make_source(argparse.Namespace(**{**vars(args), "device": device}), **hooks),
             recorder=writer,
             on_connected=remember_device,
         )
-        return app.start_session(feed, setup, sub_sport=runs_on(args, app.profile))
+        plan = common.next_in_plan if today else None
+        return app.start_session(feed, setup, sub_sport=runs_on(args, app.profile), plan=plan)
 
     def first(app: HrcoachApp) -> SessionScreen | ConnectScreen:
         last = last_device()

@@ -60,9 +60,16 @@ class HrcoachApp(App[None]):
 
     # Sessions
 
-    def start_session(self, feed: Feed, setup: SessionSetup, *, sub_sport: str = "") -> SessionScreen:
+    def start_session(
+        self,
+        feed: Feed,
+        setup: SessionSetup,
+        *,
+        sub_sport: str = "",
+        plan: Callable[[], str | None] | None = None,
+    ) -> SessionScreen:
         """A session screen for `feed`, logged under the feed's origin (`sub_sport`: where a
-        live run is, as FIT names it)."""
+        live run is, as FIT names it; `plan`: the plan's next target, said on the summary)."""
         log = SessionLog.for_session(
             feed.origin,
             setup,
@@ -72,7 +79,7 @@ class HrcoachApp(App[None]):
             path=self.logbook.db_path,
             sub_sport=sub_sport,
         )
-        return SessionScreen(feed, setup, log, self.speaker)
+        return SessionScreen(feed, setup, log, self.speaker, plan=plan)
 
     # Navigation
 

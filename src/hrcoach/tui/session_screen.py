@@ -8,7 +8,9 @@ Widgets only show what the ticks say.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import work
@@ -64,8 +66,19 @@ class SessionScreen(Screen[None]):
             super().__init__()
             self.error = error
 
-    def __init__(self, feed: Feed, setup: SessionSetup, log: SessionLog, speaker: Speaker) -> None:
+    def __init__(
+        self,
+        feed: Feed,
+        setup: SessionSetup,
+        log: SessionLog,
+        speaker: Speaker,
+        *,
+        plan: Callable[[], str | None] | None = None,
+    ) -> None:
+        """`plan`: after the session is saved, the plan's next target and why (a live run with
+        a plan, whose coach aims at today's target)."""
         super().__init__()
+        self.plan = plan
         self.feed = feed
         self.setup = setup
         self.session = Session(setup)
@@ -255,7 +268,14 @@ class SessionScreen(Screen[None]):
         """The last commit waits on the disk (another writer may hold it): off the event loop."""
         where = await self.driver.save()
         self.app.run_worker(self.driver.close(), group="close")  # outlives this screen
+        plan = ""
+        if self.plan is not None:
+            with contextlib.suppress(Exception):  # the summary never waits on a plan it cannot read
+                said: str | None = await asyncio.to_thread(self.plan)
+                plan = said or ""
         result = SessionResult(
+            plan=plan,
+            target_s=self.setup.coach.goal_s if self.plan is not None else None,
             summary=self.session.summary(),
             cues=[(c.t - (self.session.t0 or 0.0), c.message) for c in self.session.cues],
             trace=self.trace,

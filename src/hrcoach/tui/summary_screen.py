@@ -101,12 +101,15 @@ class SummaryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         s = self.result.summary
-        goal = f"{round(s.bdnf_goal_s / 60)}+ minutes in the BDNF window"
-        verdict = f"Goal met: {goal}" if s.bdnf_goal_met else f"Goal not met this time ({goal})"
+        target = self.result.target_s if self.result.target_s is not None else s.bdnf_goal_s
+        met = s.bdnf_s >= target if self.result.target_s is not None else s.bdnf_goal_met
+        goal = f"{round(target / 60)}+ minutes in the BDNF window"
+        what = "Today's target" if self.result.target_s is not None else "Goal"
+        verdict = f"{what} met: {goal}" if met else f"{what} not met this time ({goal})"
         yield Static(
             f"{self.result.title}  ·  {verdict}",
             id="summary-title",
-            classes="-met" if s.bdnf_goal_met else "",
+            classes="-met" if met else "",
             markup=False,  # the title may name a file
         )
         with Horizontal(id="summary-body"):
@@ -115,7 +118,8 @@ class SummaryScreen(Screen[None]):
                 yield Static(cue_table(self.result.cues))
         yield TrendChart(span_s=None, id="session-chart")
         notes = "".join(f"\nNote: {n}" for n in self.result.notes)
-        yield Static(self.result.where + notes, id="where", markup=False)
+        plan = f"{self.result.plan}\n" if self.result.plan else ""
+        yield Static(plan + self.result.where + notes, id="where", markup=False)
         yield Footer()
 
     def on_resize(self, event: Resize) -> None:
