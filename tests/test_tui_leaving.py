@@ -112,3 +112,34 @@ async def test_a_plan_session_s_summary_names_today_s_target_and_the_next() -> N
         title = str(done.query_one("#summary-title", Static).render())
         assert "Today's target met: 5+ minutes in the BDNF window" in title
         assert str(done.query_one("#where", Static).render()).startswith(nxt)
+
+
+@pytest.mark.parametrize("width", [80, 100])
+async def test_the_hrmax_fix_is_never_clipped_off_the_summary(width: int) -> None:
+    """At 80 and 100 columns "set yours with `hrcoach profile set age N`" was cut off the
+    summary (the row was laid out wider than the screen); the live screen's HRmax line too."""
+    from textual.geometry import Region
+
+    from hrcoach.config import Profile
+    from hrcoach.engine.zones import Formula, estimate_hrmax
+
+    hint = "a default: set yours with `hrcoach profile set age N`"
+    setup = SessionSetup.from_profile(
+        Profile(),
+        hrmax=estimate_hrmax(33, Formula("tanaka")),
+        hrmax_source=f"estimated with Tanaka from age 33; {hint}",
+    )
+    session = Session(setup)
+    for ev in load_recording(stream("walk_5min")).events:
+        session.ingest(ev)
+    session.finish()
+    result = SessionResult(summary=session.summary(), cues=[], trace=[], where="", session_id=1)
+    app = HrcoachApp(
+        lambda app: SummaryScreen(result, window=setup.coach.window), profile=PROFILE, speaker=Ears()
+    )
+    async with app.run_test(size=(width, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen), "the summary")
+        pane = app.screen.query_one("#numbers")
+        shown = [s.text for s in pane.render_lines(Region(0, 0, pane.region.width, pane.region.height))]
+        assert any(hint in line for line in shown), "\n".join(shown)
+        assert pane.region.right <= width

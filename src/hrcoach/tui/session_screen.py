@@ -97,7 +97,8 @@ class SessionScreen(Screen[None]):
         yield LinkStatus(id="status")
         with Horizontal(id="readouts"):
             yield BpmReadout(id="bpm")
-            hrmax = f"HRmax {self.setup.params.hrmax} bpm, {self.setup.hrmax_source}"
+            source, *hints = self.setup.hrmax_source.split("; ")  # the fix is the summary's to say
+            hrmax = f"HRmax {self.setup.params.hrmax} bpm, {source}" + (" (a default age)" if hints else "")
             yield WindowClocks(self.setup.coach.goal_s, hrmax, id="clocks")
         with Vertical(id="middle"):
             yield ZoneGauge(id="gauge")

@@ -43,8 +43,10 @@ def numbers(s: Summary, laps: Sequence[LapSplit] = ()) -> Table:
         ("Heart rate", f"mean {mean} bpm, max {peak} bpm"),
         ("Gaps", f"{s.gaps} ({clock(s.gap_s)} not credited)"),
         ("Samples", f"{s.samples_total}, accepted {s.samples_accepted} (rejected: {rejected})"),
-        ("HRmax", f"{s.hrmax} bpm ({s.hrmax_source})"),
     ]
+    source, *hints = s.hrmax_source.split("; ")  # a hint ("a default: set yours with ...") on its own
+    rows.append(("HRmax", f"{s.hrmax} bpm ({source})"))
+    rows += [("", hint) for hint in hints]  # line, so a narrow screen wraps rather than cuts it
     for lap in laps[:LAPS_SHOWN]:
         mean = f"{lap.mean_bpm:.0f}" if lap.mean_bpm is not None else "-"
         rows.append(
