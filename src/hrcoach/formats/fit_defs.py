@@ -11,39 +11,22 @@ from collections.abc import Callable
 from typing import Any
 
 from garmin_fit_sdk import Profile
+from garmin_fit_sdk import fit as FIT
 
 Mesg = dict[Any, Any]
 
 _MESGS: dict[int, Any] = Profile["messages"]
 _NUM: dict[str, int] = Profile["mesg_num"]
 _TYPES: dict[str, Any] = Profile["types"]
-# base type: (size, struct code, invalid value); the SDK's FIT.BASE_TYPE_DEFINITIONS
+# base type: (size, struct code, invalid value), and the numeric profile types: the SDK's own
 BASE: dict[int, tuple[int, str, int]] = {
-    0x00: (1, "B", 0xFF),
-    0x01: (1, "b", 0x7F),
-    0x02: (1, "B", 0xFF),
-    0x03: (2, "h", 0x7FFF),
-    0x04: (2, "H", 0xFFFF),
-    0x05: (4, "i", 0x7FFFFFFF),
-    0x06: (4, "I", 0xFFFFFFFF),
-    0x07: (1, "s", 0x00),
-    0x08: (4, "f", 0xFFFFFFFF),
-    0x09: (8, "d", 0xFFFFFFFFFFFFFFFF),
-    0x0A: (1, "B", 0x00),
-    0x0B: (2, "H", 0x0000),
-    0x0C: (4, "I", 0x00000000),
-    0x0D: (1, "B", 0xFF),
-    0x0E: (8, "q", 0x7FFFFFFFFFFFFFFF),
-    0x0F: (8, "Q", 0xFFFFFFFFFFFFFFFF),
-    0x10: (8, "Q", 0x0000000000000000),
+    k: (d["size"], d["type_code"], d["invalid"]) for k, d in FIT.BASE_TYPE_DEFINITIONS.items()
 }
-STRING, BYTE = 0x07, 0x0D
-NUMERIC = {
-    "sint8", "uint8", "sint16", "uint16", "sint32", "uint32", "float32", "float64", "uint8z",
-    "uint16z", "uint32z", "byte", "sint64", "uint64", "uint64z",
-}  # fmt: skip
+STRING, BYTE = FIT.BASE_TYPE["STRING"], FIT.BASE_TYPE["BYTE"]
+NUMERIC = frozenset(FIT.NUMERIC_FIELD_TYPES)
+TO_BASE: dict[str, int] = FIT.FIELD_TYPE_TO_BASE_TYPE  # a profile type's base type
 
-# message name -> the fields hrcoach reads (fit_read); HR is left to the SDK, which expands it
+# message name -> the fields hrcoach reads (fit_scan); hr messages are read whole (fit_hr)
 WANTED: dict[int, frozenset[str]] = {
     _NUM[name]: frozenset(fields)
     for name, fields in {
@@ -67,6 +50,22 @@ HR, DATA_ID, DESCRIPTION = _NUM["HR"], _NUM["DEVELOPER_DATA_ID"], _NUM["FIELD_DE
 
 class Unsupported(Exception):
     """Something this walk does not reproduce: decode the file with the SDK."""
+
+
+def field_layout(size: int, base: int) -> tuple[int, str, int, int]:
+    """A field of `size` bytes and base type `base` as the SDK reads it: (elements, struct code,
+    invalid value, kind), kind 0 a single value, 1 an array, 2 a byte array, 3 a string (one
+    element of the unpacked tuple). A size its type cannot fill is read as bytes."""
+    if base not in BASE:
+        raise Unsupported("invalid base type")
+    bsize, code, invalid = BASE[base]
+    if size % bsize:
+        base, (bsize, code, invalid) = 0x02, BASE[0x02]
+    n = size // bsize
+    if n == 0:
+        raise Unsupported("a field of size 0")
+    kind = 3 if base == STRING else 2 if n > 1 and base == BYTE else 1 if n > 1 else 0
+    return n, (f"{n}{code}" if n > 1 else code), invalid, kind
 
 
 def convert_for(ftype: str, scale: list[Any], offset: list[Any]) -> tuple[dict[Any, Any] | None, Converter]:
@@ -147,26 +146,18 @@ class Def:
         index = 0
         size = 0
         for fid, fsize, base in defs:
-            if base not in BASE:
-                raise Unsupported("invalid base type")
-            bsize, code, invalid = BASE[base]
-            if fsize % bsize:
-                base, (bsize, code, invalid) = 0x02, BASE[0x02]
-            n = fsize // bsize
-            if n == 0:
-                raise Unsupported("a field of size 0")
-            codes.append(f"{n}{code}" if n > 1 else code)
+            n, code, invalid, kind = field_layout(fsize, base)
+            codes.append(code)
             size += fsize
             fp = profile.get(fid)
             name = fp["name"] if fp is not None else fid
             if self.wanted is not None and fp is not None and name in self.wanted:
-                kind = 3 if base == STRING else 2 if n > 1 and base == BYTE else 1 if n > 1 else 0
                 names, convert = convert_for(fp["type"], fp["scale"], fp["offset"])
                 subs = _sub_fields(fp, self.wanted)
                 fields.append((name, index, n, kind, invalid, convert, subs))
                 if kind == 0 and (convert is None or names is not None):
                     simple.append((name, index, invalid, names))
-            index += 1 if base == STRING else n
+            index += 1 if kind == 3 else n
         self.unpack = struct.Struct(endian + "".join(codes)).unpack_from
         self.fields = tuple(fields)
         self.general = (

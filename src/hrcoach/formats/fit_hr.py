@@ -14,14 +14,9 @@ from typing import Any
 
 from garmin_fit_sdk import Profile
 
-from hrcoach.formats.fit_defs import BASE, BYTE, STRING, Mesg, Unsupported, convert_for, raw_value
+from hrcoach.formats.fit_defs import BASE, TO_BASE, Mesg, Unsupported, convert_for, field_layout, raw_value
 
 _FIELDS: dict[int, Any] = Profile["messages"][Profile["mesg_num"]["HR"]]["fields"]
-_TO_BASE = {"enum": 0x00, "sint8": 0x01, "uint8": 0x02, "sint16": 0x03, "uint16": 0x04, "sint32": 0x05,
-            "uint32": 0x06, "string": 0x07, "float32": 0x08, "float64": 0x09, "uint8z": 0x0A,
-            "uint16z": 0x0B, "uint32z": 0x0C, "byte": 0x0D, "sint64": 0x0E, "uint64": 0x0F,
-            "uint64z": 0x10}  # fmt: skip  # the SDK's FIT.FIELD_TYPE_TO_BASE_TYPE
-
 # a field of an hr definition: (number, name, index in the unpacked tuple, elements, kind, invalid)
 _Field = tuple[int, Any, int, int, int, int]
 
@@ -32,19 +27,11 @@ def _layout(definition: bytes) -> tuple[struct.Struct, list[_Field]]:
     codes, fields, index = [], [], 0
     for k in range(n):
         fid, size, base = definition[6 + 3 * k], definition[7 + 3 * k], definition[8 + 3 * k] & 0x1F
-        if base not in BASE:
-            raise Unsupported("invalid base type")
-        bsize, code, invalid = BASE[base]
-        if size % bsize:
-            base, (bsize, code, invalid) = 0x02, BASE[0x02]
-        count = size // bsize
-        if not count:
-            raise Unsupported("a field of size 0")
-        codes.append(f"{count}{code}" if count > 1 else code)
-        kind = 3 if base == STRING else 2 if count > 1 and base == BYTE else 1 if count > 1 else 0
+        count, code, invalid, kind = field_layout(size, base)
+        codes.append(code)
         profile = _FIELDS.get(fid)
         fields.append((fid, profile["name"] if profile else fid, index, count, kind, invalid))
-        index += 1 if base == STRING else count
+        index += 1 if kind == 3 else count
     return struct.Struct(endian + "".join(codes)), fields
 
 
@@ -100,7 +87,7 @@ class HrMessages:
         while expand:
             fid, v = raw[expand.pop()]
             profile = _FIELDS[fid]
-            base = _TO_BASE.get(profile["type"])
+            base = TO_BASE.get(profile["type"])
             if base is None:
                 continue
             items = v if isinstance(v, list) else [v]
@@ -117,7 +104,7 @@ class HrMessages:
                     break
                 target = _FIELDS[target_num]
                 if target["name"] not in out:
-                    tbase = _TO_BASE.get(target["type"], target["type"])
+                    tbase = TO_BASE.get(target["type"], target["type"])
                     out[target["name"]] = ([], [], BASE[tbase][2] if tbase in BASE else 0xFF)
                 values, raws, invalid = out[target["name"]]
                 value: Any = (bits >> at) & ((1 << size) - 1)
