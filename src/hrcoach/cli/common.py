@@ -14,6 +14,7 @@ from hrcoach.session import SessionSetup
 
 if TYPE_CHECKING:
     from hrcoach.config import Profile
+    from hrcoach.plan import Plan
 
 
 def profile() -> Profile:
@@ -41,35 +42,33 @@ def setup_from_args(
     return SessionSetup.from_profile(prof)
 
 
+def _plan_today() -> Plan | None:
+    """The plan for the next session today, from the log as it is now; None without a plan."""
+    from hrcoach.cli import plan as planning
+    from hrcoach.plan import plan_on
+    from hrcoach.store.history import local_today
+
+    settings = planning.load()
+    return None if settings is None else plan_on(settings, planning.sessions_done(), local_today())
+
+
 def with_plan(setup: SessionSetup) -> tuple[SessionSetup, str | None]:
     """A live run coached toward the plan's target for today (its countdown, milestones and
     goal cue), and the line saying so; the set-up as it is when there is no plan. The stored
     summary keeps the profile's goal: what counts as a 30+ session in history does not move."""
     from dataclasses import replace
 
-    from hrcoach.cli import plan as planning
-    from hrcoach.plan import plan_on
-    from hrcoach.store.history import local_today
-
-    settings = planning.load()
-    if settings is None:
+    today = _plan_today()
+    if today is None:
         return setup, None
-    today = plan_on(settings, planning.sessions_done(), local_today())
     coach = replace(setup.coach, goal_s=today.target_min * 60.0)
     return replace(setup, coach=coach), f"Today's plan: {today.target_min} min in the window ({today.why})"
 
 
 def next_in_plan() -> str | None:
     """After a session: the next target and why, when there is a plan."""
-    from hrcoach.cli import plan as planning
-    from hrcoach.plan import plan_on
-    from hrcoach.store.history import local_today
-
-    settings = planning.load()
-    if settings is None:
-        return None
-    after = plan_on(settings, planning.sessions_done(), local_today())
-    return f"Next session: {after.target_min} min in the window ({after.why})"
+    after = _plan_today()
+    return None if after is None else f"Next session: {after.target_min} min in the window ({after.why})"
 
 
 def use_tui(args: argparse.Namespace) -> bool:
