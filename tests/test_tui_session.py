@@ -89,11 +89,10 @@ async def test_a_recording_plays_to_the_end_is_saved_and_summarised() -> None:
     rec = load_recording(stream("steady_35min"))
     app = app_for(ReplayFeed(rec, speed=0), ears)
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await summary(pilot)  # the save outlives the workers there were when it began: wait on it
         assert isinstance(app.screen, SummaryScreen)
-        summary = app.screen.result.summary
-        assert summary.bdnf_goal_met and summary.samples_total == len(rec.samples)
+        result = app.screen.result.summary
+        assert result.bdnf_goal_met and result.samples_total == len(rec.samples)
         assert "Saved as session 1" in app.screen.result.where
         cues = [m for _, m in app.screen.result.cues]
     assert stored_sessions() == [(1, "replay", "complete")]
@@ -351,8 +350,7 @@ async def test_the_summary_built_directly_is_the_one_a_replay_ends_on() -> None:
     feed = HeldFeed(load_recording(stream("intervals_overshoot")).events)
     app = app_for(feed)
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await summary(pilot)
         assert isinstance(app.screen, SummaryScreen)
         live = app.screen.result
     direct = summary_app("intervals_overshoot")
