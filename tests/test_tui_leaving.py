@@ -50,6 +50,15 @@ async def test_the_palettes_quit_asks_too() -> None:
     assert stored_sessions() == [(1, "replay", "complete")]
 
 
+async def composed(pilot: object, app: HrcoachApp, selector: str) -> SummaryScreen:
+    """The summary screen once `selector` is on it (switched to is not yet composed)."""
+    await until(
+        pilot, lambda: isinstance(app.screen, SummaryScreen) and bool(app.screen.query(selector)), selector
+    )
+    assert isinstance(app.screen, SummaryScreen)
+    return app.screen
+
+
 def _summary_app(goal_min: int, name: str) -> HrcoachApp:
     setup = SessionSetup.from_profile(PROFILE.model_copy(update={"goal_min": goal_min}))
     session = Session(setup)
@@ -72,8 +81,8 @@ def _summary_app(goal_min: int, name: str) -> HrcoachApp:
 async def test_the_summary_names_the_goal_in_force(goal: int, name: str, title: str) -> None:
     app = _summary_app(goal, name)
     async with app.run_test(size=(120, 30)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, SummaryScreen), "the summary")
-        assert title in str(app.screen.query_one("#summary-title", Static).render())
+        done = await composed(pilot, app, "#summary-title")
+        assert title in str(done.query_one("#summary-title", Static).render())
 
 
 async def test_not_saving_leads_the_status_line_at_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -108,7 +117,7 @@ async def test_a_plan_session_s_summary_names_today_s_target_and_the_next() -> N
         lambda app: app.start_session(feed, setup, plan=lambda: nxt), profile=PROFILE, speaker=Ears()
     )
     async with app.run_test(size=(120, 40)) as pilot:
-        done = await summary(pilot)
+        done = await composed(pilot, app, "#where")
         title = str(done.query_one("#summary-title", Static).render())
         assert "Today's target met: 5+ minutes in the BDNF window" in title
         assert str(done.query_one("#where", Static).render()).startswith(nxt)
@@ -138,8 +147,7 @@ async def test_the_hrmax_fix_is_never_clipped_off_the_summary(width: int) -> Non
         lambda app: SummaryScreen(result, window=setup.coach.window), profile=PROFILE, speaker=Ears()
     )
     async with app.run_test(size=(width, 24)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, SummaryScreen), "the summary")
-        pane = app.screen.query_one("#numbers")
+        pane = (await composed(pilot, app, "#numbers")).query_one("#numbers")
         shown = [s.text for s in pane.render_lines(Region(0, 0, pane.region.width, pane.region.height))]
         assert any(hint in line for line in shown), "\n".join(shown)
         assert pane.region.right <= width
